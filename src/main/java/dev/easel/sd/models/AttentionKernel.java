@@ -25,7 +25,7 @@ public interface AttentionKernel {
         boolean up = type == DataType.FLOAT16; // softmax in fp32 is always safe and cheap relative to matmuls
         NDArray qq = up ? q.toType(DataType.FLOAT32, false) : q;
         NDArray kk = up ? k.toType(DataType.FLOAT32, false) : k;
-        NDArray scores = qq.matMul(kk.swapAxes(-1, -2)).mul(scale); // [B, h, N, M]
+        NDArray scores = qq.matMul(kk.swapAxes(2, 3)).mul(scale); // [B, h, N, M]
         NDArray probs = scores.softmax(-1);
         if (up) {
             probs = probs.toType(type, false);

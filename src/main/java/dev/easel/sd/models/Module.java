@@ -55,6 +55,21 @@ public abstract class Module {
         return out;
     }
 
+    /** Calls {@code visitor} on this module and every module below it, depth first. */
+    public final void visit(java.util.function.Consumer<Module> visitor) {
+        visitor.accept(this);
+        children.values().forEach(c -> c.visit(visitor));
+    }
+
+    /** Uses {@code kernel} for every attention layer below this module. */
+    public final void setAttentionKernel(AttentionKernel kernel) {
+        visit(m -> {
+            if (m instanceof Attention a) {
+                a.setKernel(kernel);
+            }
+        });
+    }
+
     public final long parameterCount() {
         long n = 0;
         for (Parameter p : namedParameters().values()) {

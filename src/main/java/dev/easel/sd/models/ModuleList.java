@@ -8,7 +8,7 @@ import java.util.List;
 public final class ModuleList<M extends Module> extends Module {
     private final List<M> items = new ArrayList<>();
 
-    public M add(M module) {
+    public <T extends M> T add(T module) {
         child(Integer.toString(items.size()), module);
         items.add(module);
         return module;
