@@ -22,7 +22,8 @@ public final class Sampling {
         public NDArray forward(NDArray x) {
             if (padding == 0) {
                 // F.pad(x, (0, 1, 0, 1)): one zero column on the right, one zero row at the bottom
-                x = x.pad(new ai.djl.ndarray.types.Shape(0, 0, 0, 0, 0, 1, 0, 1), 0);
+                // (DJL passes the pairs to torch as they are: last dimension first)
+                x = x.pad(new ai.djl.ndarray.types.Shape(0, 1, 0, 1), 0);
             }
             return conv.forward(x);
         }
