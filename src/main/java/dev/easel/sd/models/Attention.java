@@ -52,8 +52,14 @@ public final class Attention extends Module {
         NDArray ctx = context == null ? x : context;
         long b = x.getShape().get(0);
         NDArray q = splitHeads(toQ.forward(x), b);   // [B, h, N, d]
-        NDArray k = splitHeads(toK.forward(ctx), b); // [B, h, M, d]
-        NDArray v = splitHeads(toV.forward(ctx), b);
+        NDArray kProj = toK.forward(ctx);
+        NDArray vProj = toV.forward(ctx);
+        // The context may live in a longer-lived manager (the job's text embedding): keep this
+        // step's projections in the step's manager so they are freed with it.
+        kProj.attach(x.getManager());
+        vProj.attach(x.getManager());
+        NDArray k = splitHeads(kProj, b); // [B, h, M, d]
+        NDArray v = splitHeads(vProj, b);
         float scale = (float) (1.0 / Math.sqrt(dimHead));
         NDArray o = kernel.attend(q, k, v, scale, upcast); // [B, h, N, d]
         o = o.transpose(0, 2, 1, 3).reshape(b, -1, (long) heads * dimHead); // [B, N, h·d]

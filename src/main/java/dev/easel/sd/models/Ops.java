@@ -49,6 +49,12 @@ public final class Ops {
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;
         Shape affineShape = new Shape(affine);
-        return normed.mul(gamma.reshape(affineShape)).add(beta.reshape(affineShape));
+        // gamma.reshape would belong to the weights' manager (first operand) and pile up there: attach
+        // the views to the input's manager so they are freed with the step.
+        NDArray g = gamma.reshape(affineShape);
+        NDArray bt = beta.reshape(affineShape);
+        g.attach(x.getManager());
+        bt.attach(x.getManager());
+        return normed.mul(g).add(bt);
     }
 }

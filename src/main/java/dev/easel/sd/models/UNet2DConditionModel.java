@@ -100,7 +100,8 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
         DataType type = sample.getDataType();
 
         // 1. time: sinusoidal embedding of t (float32), then MLP → [B, 4·C0]
-        NDArray t = timestep.toType(DataType.FLOAT32, false);
+        NDArray t = timestep.toType(DataType.FLOAT32, true); // a copy, kept in the sample's (step's) manager
+        t.attach(sample.getManager());
         if (t.getShape().dimension() == 0) {
             t = t.reshape(1);
         }
