@@ -16,7 +16,7 @@ import java.util.Set;
  * diffusers' AutoencoderKL: the VAE that maps images [B, 3, H, W] in [−1, 1] to latents
  * [B, 4, H/8, W/8] (encode: posterior mean and log-variance) and back (decode).
  */
-public final class AutoencoderKL extends Module implements AutoCloseable {
+public final class AutoencoderKL extends RootModule {
     /** The config fields SD's VAE uses. */
     public record Config(int inChannels, int outChannels, int latentChannels, int[] blockOutChannels,
                          int layersPerBlock, int normNumGroups, double scalingFactor, boolean useQuantConv,
@@ -54,7 +54,6 @@ public final class AutoencoderKL extends Module implements AutoCloseable {
     private final Decoder decoder;
     private final Conv2d quantConv;
     private final Conv2d postQuantConv;
-    private NDManager weights;
 
     public AutoencoderKL(Config c) {
         this.config = c;
@@ -68,15 +67,7 @@ public final class AutoencoderKL extends Module implements AutoCloseable {
     /** Loads a diffusers {@code vae/} folder; legacy attention names (query/key/value/proj_attn) are accepted. */
     public static AutoencoderKL load(Path dir, NDManager parent, DataType dtype, String variant) throws IOException {
         AutoencoderKL model = new AutoencoderKL(Config.from(JsonConfig.read(dir.resolve("config.json"))));
-        NDManager m = parent.newSubManager();
-        try {
-            WeightLoader.load(model, WeightLoader.componentFiles(dir, "diffusion_pytorch_model", variant), m, dtype,
-                    AutoencoderKL::renameLegacy, Set.of());
-        } catch (IOException | RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        model.weights = m;
+        model.loadWeights(WeightLoader.componentFiles(dir, "diffusion_pytorch_model", variant), parent, dtype, AutoencoderKL::renameLegacy, Set.of());
         return model;
     }
 
@@ -107,13 +98,6 @@ public final class AutoencoderKL extends Module implements AutoCloseable {
         return decoder.forward(z);
     }
 
-    @Override
-    public void close() {
-        if (weights != null) {
-            weights.close();
-            weights = null;
-        }
-    }
 
     /** UNetMidBlock2D with one self-attention: resnet, attention, resnet (no time embedding). */
     static final class MidBlock extends Module {

@@ -19,7 +19,7 @@ import java.util.Set;
  * in a latent given the timestep and the text embedding. Child names mirror diffusers, so a
  * checkpoint's keys load one to one.
  */
-public final class UNet2DConditionModel extends Module implements AutoCloseable {
+public final class UNet2DConditionModel extends RootModule {
     private final UNet2DConditionConfig config;
     private final int timeInputDim;
     private final Linear timeLinear1;
@@ -30,7 +30,6 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
     private final ModuleList<UpBlock> upBlocks;
     private final GroupNorm convNormOut;
     private final Conv2d convOut;
-    private NDManager weights;
 
     public UNet2DConditionModel(UNet2DConditionConfig c) {
         this.config = c;
@@ -73,15 +72,7 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
     /** Loads a diffusers {@code unet/} folder (config.json + weights, optionally a variant such as fp16). */
     public static UNet2DConditionModel load(Path dir, NDManager parent, DataType dtype, String variant) throws IOException {
         UNet2DConditionModel model = new UNet2DConditionModel(UNet2DConditionConfig.from(JsonConfig.read(dir.resolve("config.json"))));
-        NDManager m = parent.newSubManager();
-        try {
-            WeightLoader.load(model, WeightLoader.componentFiles(dir, "diffusion_pytorch_model", variant), m, dtype,
-                    k -> k, Set.of());
-        } catch (IOException | RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        model.weights = m;
+        model.loadWeights(WeightLoader.componentFiles(dir, "diffusion_pytorch_model", variant), parent, dtype, k -> k, Set.of());
         return model;
     }
 
@@ -153,13 +144,6 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
         return emb;
     }
 
-    @Override
-    public void close() {
-        if (weights != null) {
-            weights.close();
-            weights = null;
-        }
-    }
 
     private static final class TimeEmbedding extends Module {
         final Linear linear1;
