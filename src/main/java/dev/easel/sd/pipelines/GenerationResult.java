@@ -1,5 +1,10 @@
 package dev.easel.sd.pipelines;
 
+import dev.easel.sd.image.ImageConversion;
+
+import java.awt.image.BufferedImage;
+import java.util.List;
+
 /**
  * The decoded candidates as float RGB in [0, 1], [N, H, W, 3] row-major (what diffusers returns
  * with output_type="np"), plus facts about the run.
@@ -14,6 +19,11 @@ public record GenerationResult(int count, int width, int height, float[] images,
         public double msPerStep() {
             return steps == 0 ? 0 : (double) denoiseMs / steps;
         }
+    }
+
+    /** The candidates as 8-bit RGB images, converted exactly as diffusers' numpy_to_pil. */
+    public List<BufferedImage> toImages() {
+        return ImageConversion.unitToImages(images, count, height, width);
     }
 
     /** Candidate i's pixels, [H, W, 3]. */

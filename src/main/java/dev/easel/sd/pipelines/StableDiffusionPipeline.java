@@ -9,6 +9,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.sd.clip.CLIPTextModel;
+import dev.easel.sd.image.Grid;
+import dev.easel.sd.image.LatentPreview;
 import dev.easel.sd.clip.CLIPTokenizer;
 import dev.easel.sd.models.AutoencoderKL;
 import dev.easel.sd.models.UNet2DConditionModel;
@@ -17,9 +19,11 @@ import dev.easel.sd.schedulers.Scheduler;
 import dev.easel.sd.schedulers.Schedulers;
 import dev.easel.sd.weights.JsonConfig;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -223,7 +227,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     return z;
                 });
                 final float[] current = latents;
-                progress.onStep(k - begin + 1, total, () -> LatentPreviews.grid(current, n, (int) one[1], h, w));
+                progress.onStep(k - begin + 1, total, () -> preview(current, n, h, w));
             }
             long t2 = System.nanoTime();
 
@@ -277,6 +281,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             NDArray x = vae.decode(z).toType(DataType.FLOAT32, false); // [N, 3, H, W]
             return x.div(2).add(0.5f).clip(0f, 1f).transpose(0, 2, 3, 1).toFloatArray();
         }
+    }
+
+    /** Latents → RGB by the linear approximation (no VAE): one image, or a grid when 4 candidates. */
+    static BufferedImage preview(float[] latents, int n, int h, int w) {
+        List<BufferedImage> each = LatentPreview.sd1().renderAll(latents, n, h, w, 1);
+        return n == 4 ? Grid.compose2x2(each) : each.get(0);
     }
 
     private static long[] concat(long[] a, long[] b) {
