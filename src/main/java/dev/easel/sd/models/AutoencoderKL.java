@@ -170,7 +170,7 @@ public final class AutoencoderKL extends Module implements AutoCloseable {
                 h = b.forward(h);
             }
             h = midBlock.forward(h);
-            return convOut.forward(Ops.silu(convNormOut.forward(h)));
+            return convOut.forward(convNormOut.forwardSilu(h));
         }
     }
 
@@ -229,7 +229,7 @@ public final class AutoencoderKL extends Module implements AutoCloseable {
             for (DecoderBlock b : upBlocks.items()) {
                 h = b.forward(h);
             }
-            return convOut.forward(Ops.silu(convNormOut.forward(h)));
+            return convOut.forward(convNormOut.forwardSilu(h));
         }
     }
 
