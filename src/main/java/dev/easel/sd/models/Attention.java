@@ -17,7 +17,7 @@ public final class Attention extends Module {
     private final Linear toV;
     private final Linear toOut;
     private final GroupNorm groupNorm;
-    private AttentionKernel kernel = AttentionKernel.OP_CHAIN;
+    private AttentionKernel kernel = Kernels.ATTENTION;
 
     /**
      * @param crossDim    channels of the context (encoder hidden states); queryDim for self-attention

@@ -154,7 +154,7 @@ public final class AutoencoderKL extends RootModule {
                 h = b.forward(h);
             }
             h = midBlock.forward(h);
-            return convOut.forward(Ops.silu(convNormOut.forward(h)));
+            return convOut.forward(convNormOut.forwardSilu(h));
         }
     }
 
@@ -213,7 +213,7 @@ public final class AutoencoderKL extends RootModule {
             for (DecoderBlock b : upBlocks.items()) {
                 h = b.forward(h);
             }
-            return convOut.forward(Ops.silu(convNormOut.forward(h)));
+            return convOut.forward(convNormOut.forwardSilu(h));
         }
     }
 

@@ -19,8 +19,13 @@ public final class GroupNorm extends Module {
         this.bias = parameter("bias", channels);
     }
 
-    /** [B, C, ...] -> [B, C, ...] */
+    /** [B, C, ...] -> [B, C, ...], fused or as an op chain by {@link Kernels#mode()}. */
     public NDArray forward(NDArray x) {
-        return Ops.groupNorm(x, groups, weight.get(), bias.get(), eps);
+        return Kernels.groupNorm(x, groups, weight.get(), bias.get(), eps, false);
+    }
+
+    /** SiLU(GroupNorm(x)), one fused kernel where {@link Kernels} allows it: [B, C, ...] -> [B, C, ...] */
+    public NDArray forwardSilu(NDArray x) {
+        return Kernels.groupNorm(x, groups, weight.get(), bias.get(), eps, true);
     }
 }

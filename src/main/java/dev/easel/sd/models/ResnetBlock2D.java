@@ -32,12 +32,12 @@ public final class ResnetBlock2D extends Module {
      * @return [B, out, H, W]
      */
     public NDArray forward(NDArray x, NDArray temb) {
-        NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
+        NDArray h = conv1.forward(norm1.forwardSilu(x));
         if (timeEmbProj != null && temb != null) {
             NDArray t = timeEmbProj.forward(Ops.silu(temb)); // [B, out]
             h = h.add(t.expandDims(-1).expandDims(-1));      // broadcast over H, W
         }
-        h = conv2.forward(Ops.silu(norm2.forward(h)));
+        h = conv2.forward(norm2.forwardSilu(h));
         NDArray skip = convShortcut != null ? convShortcut.forward(x) : x;
         NDArray out = skip.add(h);
         return outputScale == 1f ? out : out.div(outputScale);

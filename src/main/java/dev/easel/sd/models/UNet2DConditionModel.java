@@ -121,7 +121,7 @@ public final class UNet2DConditionModel extends RootModule {
         }
 
         // 6. post-process: [B, C0, h, w] -> [B, 4, h, w]
-        return convOut.forward(Ops.silu(convNormOut.forward(h)));
+        return convOut.forward(convNormOut.forwardSilu(h));
     }
 
     /**
