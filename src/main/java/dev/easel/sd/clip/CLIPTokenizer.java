@@ -2,7 +2,6 @@ package dev.easel.sd.clip;
 
 import dev.easel.sd.weights.JsonConfig;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,12 +34,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CLIPTokenizer {
     /** CLIP's context length, used when the folder's config states none. */
     public static final int DEFAULT_MAX_LENGTH = 77;
-    private static final String END_OF_WORD = "</w>";
+    private static final String END_OF_WORD = BpeMerges.END_OF_WORD;
     private static final int CACHE_LIMIT = 50_000;
 
     private final Map<String, Integer> encoder;
     private final String[] decoder;
-    private final Map<String, Integer> mergeRanks;
+    private final BpeMerges merges;
     private final int maxLength;
     private final int bosId;
     private final int eosId;
@@ -84,10 +82,10 @@ public final class CLIPTokenizer {
         }
     }
 
-    private CLIPTokenizer(Map<String, Integer> encoder, Map<String, Integer> mergeRanks, int maxLength,
+    private CLIPTokenizer(Map<String, Integer> encoder, BpeMerges merges, int maxLength,
                           String bosToken, String eosToken, String padToken, String source) {
         this.encoder = encoder;
-        this.mergeRanks = mergeRanks;
+        this.merges = merges;
         this.maxLength = maxLength;
         int maxId = -1;
         for (int id : encoder.values()) {
@@ -127,8 +125,11 @@ public final class CLIPTokenizer {
                         + " (a CLIP tokenizer needs vocab.json and merges.txt, as transformers saves them)");
             }
         }
-        Map<String, Integer> encoder = readVocab(vocabFile);
-        Map<String, Integer> ranks = readMerges(mergesFile);
+        Map<String, Integer> encoder = VocabJson.read(vocabFile);
+        if (encoder.isEmpty()) {
+            throw new IOException(vocabFile + ": the vocabulary is empty");
+        }
+        BpeMerges merges = BpeMerges.read(mergesFile);
 
         JsonConfig config = optionalConfig(dir.resolve("tokenizer_config.json"));
         JsonConfig specials = optionalConfig(dir.resolve("special_tokens_map.json"));
@@ -146,7 +147,7 @@ public final class CLIPTokenizer {
                 maxLength = (int) m;
             }
         }
-        return new CLIPTokenizer(encoder, ranks, maxLength, bos, eos, pad, dir.toString());
+        return new CLIPTokenizer(encoder, merges, maxLength, bos, eos, pad, dir.toString());
     }
 
     private static JsonConfig optionalConfig(Path file) throws IOException {
@@ -169,46 +170,6 @@ public final class CLIPTokenizer {
             }
         }
         return def;
-    }
-
-    private static Map<String, Integer> readVocab(Path file) throws IOException {
-        Map<String, Object> raw = JsonConfig.read(file).asMap();
-        Map<String, Integer> encoder = new HashMap<>(raw.size() * 2);
-        for (Map.Entry<String, Object> e : raw.entrySet()) {
-            if (!(e.getValue() instanceof Number n) || n.doubleValue() < 0 || n.doubleValue() != Math.rint(n.doubleValue())) {
-                throw new IOException(file + ": token '" + e.getKey() + "' has id " + e.getValue()
-                        + ", expected a non-negative integer");
-            }
-            encoder.put(e.getKey(), n.intValue());
-        }
-        if (encoder.isEmpty()) {
-            throw new IOException(file + ": the vocabulary is empty");
-        }
-        return encoder;
-    }
-
-    /** Merge rules "a b" in priority order (line 1 after the "#version" header has rank 0). */
-    private static Map<String, Integer> readMerges(Path file) throws IOException {
-        Map<String, Integer> ranks = new HashMap<>(1 << 17);
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("#version")) {
-                    continue;
-                }
-                if (line.isEmpty()) {
-                    continue;
-                }
-                int space = line.indexOf(' ');
-                if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
-                    throw new IOException(file + ":" + lineNo + ": expected a merge rule \"left right\", found \"" + line + "\"");
-                }
-                ranks.putIfAbsent(line, ranks.size());
-            }
-        }
-        return ranks;
     }
 
     public int maxLength() {
@@ -427,52 +388,14 @@ public final class CLIPTokenizer {
         return word.equals("<|startoftext|>") || word.equals("<|endoftext|>");
     }
 
-    /**
-     * Byte-pair encoding of one word: start from its byte symbols (the last one + "&lt;/w&gt;"),
-     * repeatedly merge the adjacent pair with the lowest rank (every occurrence of it, left to
-     * right) until no adjacent pair has a rank.
-     */
+    /** Byte-pair encoding of one word, mapped to vocabulary ids. */
     private int[] bpe(String word) {
-        byte[] utf8 = word.getBytes(StandardCharsets.UTF_8);
-        List<String> symbols = new ArrayList<>(utf8.length);
-        for (byte b : utf8) {
-            symbols.add(String.valueOf(ByteSymbols.symbolOf(b & 0xFF)));
-        }
-        int last = symbols.size() - 1;
-        symbols.set(last, symbols.get(last) + END_OF_WORD);
-
-        while (symbols.size() > 1) {
-            int bestRank = Integer.MAX_VALUE;
-            String bestFirst = null;
-            String bestSecond = null;
-            for (int i = 0; i + 1 < symbols.size(); i++) {
-                Integer rank = mergeRanks.get(symbols.get(i) + " " + symbols.get(i + 1));
-                if (rank != null && rank < bestRank) {
-                    bestRank = rank;
-                    bestFirst = symbols.get(i);
-                    bestSecond = symbols.get(i + 1);
-                }
-            }
-            if (bestFirst == null) {
-                break;
-            }
-            List<String> merged = new ArrayList<>(symbols.size());
-            for (int i = 0; i < symbols.size(); i++) {
-                if (i + 1 < symbols.size() && symbols.get(i).equals(bestFirst) && symbols.get(i + 1).equals(bestSecond)) {
-                    merged.add(bestFirst + bestSecond);
-                    i++;
-                } else {
-                    merged.add(symbols.get(i));
-                }
-            }
-            symbols = merged;
-        }
-
-        int[] ids = new int[symbols.size()];
+        String[] symbols = merges.encode(word.getBytes(StandardCharsets.UTF_8));
+        int[] ids = new int[symbols.length];
         for (int i = 0; i < ids.length; i++) {
-            Integer id = encoder.get(symbols.get(i));
-            // Every byte symbol is in CLIP's vocabulary; a reduced vocabulary falls back to the
-            // unknown token, which CLIP defines as <|endoftext|>.
+            Integer id = encoder.get(symbols[i]);
+            // Every byte symbol and merge result is in CLIP's vocabulary; a reduced vocabulary
+            // falls back to the unknown token, which CLIP defines as <|endoftext|>.
             ids[i] = id != null ? id : eosId;
         }
         return ids;

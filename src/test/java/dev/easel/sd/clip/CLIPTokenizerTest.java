@@ -184,6 +184,24 @@ class CLIPTokenizerTest {
     }
 
     @Test
+    void vocabularyEscapesAreReadAndMalformedFilesAreReportedWithPosition(@TempDir Path dir) throws IOException {
+        Path ok = dir.resolve("ok.json");
+        Files.writeString(ok, "{\"caf\\u00e9</w>\": 7, \"\\\"\": 3,\n \"a\\\\b\": 12}");
+        assertEquals(Map.of("caf\u00e9</w>", 7, "\"", 3, "a\\b", 12), VocabJson.read(ok));
+
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"a\": 1, \"b\": -2}");
+        IOException e = assertThrows(IOException.class, () -> VocabJson.read(bad));
+        assertTrue(e.getMessage().contains("at character 14") && e.getMessage().contains("\"b\" should have a non-negative integer id"),
+                e.getMessage());
+
+        Path merges = dir.resolve("merges.txt");
+        Files.writeString(merges, "#version: 0.2\na b\nab\n");
+        IOException m = assertThrows(IOException.class, () -> BpeMerges.read(merges));
+        assertTrue(m.getMessage().endsWith("merges.txt:3: expected a merge rule \"left right\", found \"ab\""), m.getMessage());
+    }
+
+    @Test
     void loadingTheFullVocabularyIsFastAndEncodingUsesTheCache() throws IOException {
         long t0 = System.nanoTime();
         CLIPTokenizer t = CLIPTokenizer.load(Golden.path("pipeline/tokenizer"));
