@@ -36,6 +36,7 @@ public final class CLIPTokenizer {
     public static final int DEFAULT_MAX_LENGTH = 77;
     private static final String END_OF_WORD = BpeMerges.END_OF_WORD;
     private static final int CACHE_LIMIT = 50_000;
+    private static final int MAX_VOCAB_ID = 1 << 24;
 
     private final Map<String, Integer> encoder;
     private final String[] decoder;
@@ -55,6 +56,11 @@ public final class CLIPTokenizer {
 
         public boolean truncated() {
             return untruncatedLength > length;
+        }
+
+        /** How many of the prompt's tokens did not fit (0 if none). */
+        public int droppedTokens() {
+            return untruncatedLength - length;
         }
 
         /** 1 for BOS..EOS, 0 for padding (what transformers returns as attention_mask). */
@@ -90,6 +96,10 @@ public final class CLIPTokenizer {
         int maxId = -1;
         for (int id : encoder.values()) {
             maxId = Math.max(maxId, id);
+        }
+        if (maxId >= MAX_VOCAB_ID) {
+            throw new IllegalArgumentException(source + ": vocab.json has id " + maxId
+                    + "; ids must be below " + MAX_VOCAB_ID + " (CLIP's run 0..49407)");
         }
         this.decoder = new String[maxId + 1];
         encoder.forEach((token, id) -> decoder[id] = token);

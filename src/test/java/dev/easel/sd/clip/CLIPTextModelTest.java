@@ -165,6 +165,20 @@ class CLIPTextModelTest {
     }
 
     @Test
+    void modelLoadedOnADeviceOwnsItsManagerAndClosesIt() throws IOException {
+        Path io = Golden.path("text_encoder/io.safetensors");
+        CLIPTextModel model = CLIPTextModel.load(WEIGHTS_DIR, ai.djl.Device.cpu(), DataType.FLOAT32, null);
+        NDManager weights = model.weightsManager();
+        try (NDManager m = root.newSubManager()) {
+            NDArray embeds = model.promptEmbeds(goldenIds(m, io), 0);
+            assertTrue(Golden.maxAbsDiff(embeds.toFloatArray(), golden(io, "last_hidden_state")) <= TOLERANCE);
+        }
+        assertTrue(weights.isOpen());
+        model.close();
+        assertTrue(!weights.isOpen(), "closing the model frees its weights");
+    }
+
+    @Test
     void badInputIsRejectedWithASpecificMessage() throws IOException {
         try (CLIPTextModel model = CLIPTextModel.load(WEIGHTS_DIR, root, DataType.FLOAT32, null);
              NDManager m = root.newSubManager()) {

@@ -99,6 +99,7 @@ class CLIPTokenizerTest {
         assertTrue(e.truncated());
         assertEquals(77, e.length());
         assertEquals(108, e.untruncatedLength());
+        assertEquals(31, e.droppedTokens());
         int[] all = tokenizer.tokenIds(longPrompt);
         assertEquals(106, all.length);
         assertEquals(tokenizer.decode(Arrays.copyOfRange(all, 75, all.length)), e.truncatedText());
