@@ -144,6 +144,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public GenerationResult generate(GenerationRequest req, NoiseSource noise, ProgressListener progress,
                                      BooleanSupplier cancelled) {
+        return generate(req, scheduler(req.sampler()), noise, progress, cancelled);
+    }
+
+    /** Runs with an explicit scheduler instance (fresh: its run state is reset here). */
+    public GenerationResult generate(GenerationRequest req, Scheduler scheduler, NoiseSource noise,
+                                     ProgressListener progress, BooleanSupplier cancelled) {
         final int n = req.count();
         final int h = req.height() / 8;
         final int w = req.width() / 8;
@@ -153,7 +159,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         final float g = (float) req.guidanceScale();
         final float scaling = (float) vae.config().scalingFactor();
 
-        Scheduler scheduler = scheduler(req.sampler());
         scheduler.setTimesteps(req.steps());
         float[] timesteps = scheduler.timesteps();
 
@@ -162,7 +167,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             long t0 = System.nanoTime();
             CLIPTokenizer.Encoding cond = tokenizer.encodeDetailed(req.prompt());
             long[] uncondIds = tokenizer.encode(req.negativePrompt());
-            NDArray context = encodeText(job, cond.ids(), uncondIds, n, cfg);
+            NDArray context = encodeText(job, cond.inputIds(), uncondIds, n, cfg);
             long t1 = System.nanoTime();
 
             // 2. initial latents [N, 4, h, w]
@@ -243,8 +248,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private NDArray encodeText(NDManager job, long[] condIds, long[] uncondIds, int n, boolean cfg) {
         int len = condIds.length;
         NDArray ids = cfg ? job.create(concat(uncondIds, condIds), new Shape(2, len)) : job.create(condIds, new Shape(1, len));
-        NDArray states = textEncoder.forward(ids).lastHiddenState(); // [2, 77, C]
-        states.attach(job);
+        NDArray states = textEncoder.promptEmbeds(ids, 0); // [2, 77, C], owned by the job
         NDArray out;
         if (cfg) {
             NDArray u = states.get(new NDIndex("0:1")).repeat(0, n);
