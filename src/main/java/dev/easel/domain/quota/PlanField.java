@@ -112,6 +112,28 @@ public enum PlanField {
         return b.build();
     }
 
+    /**
+     * Every field of the plan as text (plans.yaml spelling), add-on or not: with {@link #restore} a
+     * lossless way to store a plan as key/value text (e.g. one row per field, or a JSON column).
+     */
+    public static Map<String, String> toFields(Plan plan) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (PlanField f : values()) {
+            out.put(f.key, f.format(plan));
+        }
+        return out;
+    }
+
+    /**
+     * The plan {@link #toFields} wrote: every field is applied over the baseline without the
+     * create-time requirements (so stored add-on plans round-trip); all plan rules still apply.
+     */
+    public static Plan restore(String name, Map<String, String> fields) {
+        Plan.Builder b = Plan.builder(name);
+        keys(fields, false).forEach((f, v) -> f.apply(b, v));
+        return b.build();
+    }
+
     /** The fields whose values differ between two plans, as "key: old → new", in field order. */
     public static List<String> differences(Plan before, Plan after) {
         List<String> out = new ArrayList<>();

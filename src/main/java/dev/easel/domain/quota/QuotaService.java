@@ -3,6 +3,7 @@ package dev.easel.domain.quota;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -122,15 +123,12 @@ public final class QuotaService {
     public StartResult markRunning(ReservationId id) {
         return store.inTransaction(tx -> {
             Reservation r = lockReservation(tx, id);
-            switch (r.state()) {
-                case RUNNING:
-                    return new Started(r);
-                case COMMITTED:
-                case REFUNDED:
-                    throw new IllegalStateException("reservation " + id + " is already " + r.state().name().toLowerCase()
-                            + "; it cannot start");
-                default:
-                    break;
+            if (r.state() == ReservationState.RUNNING) {
+                return new Started(r);
+            }
+            if (!r.state().isOpen()) {
+                throw new IllegalStateException("reservation " + id + " is already "
+                        + r.state().name().toLowerCase(Locale.ROOT) + "; it cannot start");
             }
             long running = tx.openReservations(r.guildId(), r.userId()).stream()
                     .filter(o -> o.state() == ReservationState.RUNNING).count();

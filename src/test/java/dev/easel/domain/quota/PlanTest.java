@@ -150,6 +150,17 @@ class PlanTest {
     }
 
     @Test
+    void toFieldsAndRestoreRoundTripEveryPlan() {
+        for (Plan p : TestPlans.defaults().plans()) {
+            Map<String, String> fields = PlanField.toFields(p);
+            assertEquals(PlanField.values().length, fields.size());
+            assertEquals(p, PlanField.restore(p.name(), fields));
+        }
+        assertEquals("unlimited", PlanField.toFields(TestPlans.standard()).get("images"));
+        assertEquals("none", PlanField.toFields(TestPlans.basic()).get("relaxAfter"));
+    }
+
+    @Test
     void defaultsRequireAnExistingBasePlanAsDefaultAndUniqueNames() {
         assertInvalid("defaultPlan", "defaultPlan: unknown plan 'gold'; plans are basic, free, private, standard",
                 () -> new PlanDefaults(TestPlans.defaults().plans(), "gold", PeriodMode.ANNIVERSARY));
