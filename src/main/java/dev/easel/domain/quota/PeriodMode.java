@@ -11,6 +11,9 @@ package dev.easel.domain.quota;
  *       10:00.</li>
  *   <li>{@link #CALENDAR}: periods are calendar months, starting on the 1st at 00:00 UTC.</li>
  * </ul>
+ * In anniversary mode a member's subscription (and so their period) starts anew whenever their
+ * resolved plan changes (see {@link Subscription}); where members can give themselves plan roles,
+ * prefer calendar periods, which do not depend on when the plan was obtained.
  */
 public enum PeriodMode {
     ANNIVERSARY,
