@@ -218,26 +218,26 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
         modelOutputs[solverOrder - 1] = slot;
 
         float sigma = sigmas[stepIndex];
-        double alpha = SchedulerMath.alphaFromSigma(sigma);
-        double sigmaT = sigma * (float) alpha;
+        float alpha = SchedulerMath.alphaFromSigma(sigma);
+        float sigmaT = sigma * alpha;
         for (int i = 0; i < slot.length; i++) {
-            double x = sample[i];
-            double m = modelOutput[i];
-            double v;
+            float x = sample[i];
+            float m = modelOutput[i];
+            float v;
             if (dataPrediction) {
                 v = switch (predictionType) {
-                    case EPSILON -> (x - sigmaT * m) / alpha;
+                    case EPSILON -> (x - sigmaT * m) / alpha; // x0 = (x - sigma_t eps) / alpha_t
                     case SAMPLE -> m;
-                    case V_PREDICTION -> alpha * x - sigmaT * m;
+                    case V_PREDICTION -> alpha * x - sigmaT * m; // x0 = alpha_t x - sigma_t v
                 };
             } else {
                 v = switch (predictionType) {
                     case EPSILON -> m;
                     case SAMPLE -> (x - alpha * m) / sigmaT;
-                    case V_PREDICTION -> alpha * m + sigmaT * x;
+                    case V_PREDICTION -> alpha * m + sigmaT * x; // eps = alpha_t v + sigma_t x
                 };
             }
-            slot[i] = (float) v;
+            slot[i] = v;
         }
         return slot;
     }
@@ -250,46 +250,53 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
         return new float[] {alpha, sigmaT, lambda};
     }
 
-    /** DPM-Solver(++)-1, i.e. DDIM in log-SNR time, optionally with SDE noise. */
+    private static float exp(float v) {
+        return (float) Math.exp(v);
+    }
+
+    /**
+     * DPM-Solver(++)-1 (DDIM in log-SNR time), optionally with SDE noise:
+     * ++: x_t = (sigma_t / sigma_s) x - alpha_t (e^{-h} - 1) x0; plain: x_t = (alpha_t / alpha_s) x - sigma_t (e^h - 1) eps.
+     */
     private float[] firstOrderUpdate(float[] m0, int i, float[] x, float[] z) {
         float[] t = point(i + 1);
-        float[] s0 = point(i);
-        float h = t[2] - s0[2];
-        double a;
-        double b;
-        double c = 0;
+        float[] s = point(i);
+        float h = t[2] - s[2];
+        float a;
+        float b;
+        float c = 0f;
         switch (algorithmType) {
-            case "dpmsolver++" -> { // x_t = (sigma_t / sigma_s) x - alpha_t (e^{-h} - 1) x0
-                a = t[1] / s0[1];
-                b = -(t[0] * ((float) Math.exp(-h) - 1f));
+            case "dpmsolver++" -> {
+                a = t[1] / s[1];
+                b = -(t[0] * (exp(-h) - 1f));
             }
-            case "dpmsolver" -> { // x_t = (alpha_t / alpha_s) x - sigma_t (e^{h} - 1) eps
-                a = t[0] / s0[0];
-                b = -(t[1] * ((float) Math.exp(h) - 1f));
+            case "dpmsolver" -> {
+                a = t[0] / s[0];
+                b = -(t[1] * (exp(h) - 1f));
             }
             case "sde-dpmsolver++" -> {
-                a = t[1] / s0[1] * (float) Math.exp(-h);
-                b = t[0] * (1f - (float) Math.exp(-2f * h));
-                c = t[1] * (float) Math.sqrt(1f - (float) Math.exp(-2f * h));
+                a = t[1] / s[1] * exp(-h);
+                b = t[0] * (1f - exp(-2f * h));
+                c = t[1] * (float) Math.sqrt(1f - exp(-2f * h));
             }
             default -> { // sde-dpmsolver
-                a = t[0] / s0[0];
-                b = -2f * (t[1] * ((float) Math.exp(h) - 1f));
-                c = t[1] * (float) Math.sqrt((float) Math.exp(2f * h) - 1f);
+                a = t[0] / s[0];
+                b = -(2f * (t[1] * (exp(h) - 1f)));
+                c = t[1] * (float) Math.sqrt(exp(2f * h) - 1f);
             }
         }
         float[] out = new float[x.length];
         for (int k = 0; k < out.length; k++) {
-            double v = a * x[k] + b * m0[k];
-            if (z != null) {
-                v += c * z[k];
-            }
-            out[k] = (float) v;
+            float v = a * x[k] + b * m0[k];
+            out[k] = z == null ? v : v + c * z[k];
         }
         return out;
     }
 
-    /** Multistep second order: D0 = m0, D1 = (m0 - m1) / r0 with r0 = h_prev / h. */
+    /**
+     * Multistep second order: D0 = m0, D1 = (m0 - m1) / r0 with r0 = h_prev / h;
+     * ++ midpoint: x_t = (sigma_t / sigma_s0) x - alpha_t (e^{-h} - 1) (D0 + D1 / 2).
+     */
     private float[] secondOrderUpdate(int i, float[] x, float[] z) {
         float[] m0 = modelOutputs[solverOrder - 1];
         float[] m1 = modelOutputs[solverOrder - 2];
@@ -297,54 +304,50 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
         float[] s0 = point(i);
         float[] s1 = point(i - 1);
         float h = t[2] - s0[2];
-        float h0 = s0[2] - s1[2];
-        float r0 = h0 / h;
-        double invR0 = 1.0f / r0;
-        double a;
-        double b0;
-        double b1;
-        double c = 0;
-        float expmh = (float) Math.exp(-h);
-        float exph = (float) Math.exp(h);
+        float r0 = (s0[2] - s1[2]) / h;
+        float invR0 = 1f / r0;
+        float a;
+        float b0;
+        float b1;
+        float c = 0f;
         switch (algorithmType) {
             case "dpmsolver++" -> {
+                float e = t[0] * (exp(-h) - 1f);
                 a = t[1] / s0[1];
-                b0 = -(t[0] * (expmh - 1f));
-                b1 = heun ? t[0] * ((expmh - 1f) / h + 1f) : -0.5f * (t[0] * (expmh - 1f));
+                b0 = -e;
+                b1 = heun ? t[0] * ((exp(-h) - 1f) / h + 1f) : -(0.5f * e);
             }
             case "dpmsolver" -> {
+                float e = t[1] * (exp(h) - 1f);
                 a = t[0] / s0[0];
-                b0 = -(t[1] * (exph - 1f));
-                b1 = heun ? -(t[1] * ((exph - 1f) / h - 1f)) : -0.5f * (t[1] * (exph - 1f));
+                b0 = -e;
+                b1 = heun ? -(t[1] * ((exp(h) - 1f) / h - 1f)) : -(0.5f * e);
             }
             case "sde-dpmsolver++" -> {
-                float e2 = (float) Math.exp(-2f * h);
-                a = t[1] / s0[1] * expmh;
+                float e2 = exp(-2f * h);
+                a = t[1] / s0[1] * exp(-h);
                 b0 = t[0] * (1f - e2);
                 b1 = heun ? t[0] * ((1f - e2) / (-2f * h) + 1f) : 0.5f * (t[0] * (1f - e2));
                 c = t[1] * (float) Math.sqrt(1f - e2);
             }
             default -> { // sde-dpmsolver
-                float e2 = (float) Math.exp(2f * h);
+                float e = t[1] * (exp(h) - 1f);
                 a = t[0] / s0[0];
-                b0 = -2f * (t[1] * (exph - 1f));
-                b1 = heun ? -2f * (t[1] * ((exph - 1f) / h - 1f)) : -(t[1] * (exph - 1f));
-                c = t[1] * (float) Math.sqrt(e2 - 1f);
+                b0 = -(2f * e);
+                b1 = heun ? -(2f * (t[1] * ((exp(h) - 1f) / h - 1f))) : -e;
+                c = t[1] * (float) Math.sqrt(exp(2f * h) - 1f);
             }
         }
         float[] out = new float[x.length];
         for (int k = 0; k < out.length; k++) {
-            double d1 = invR0 * ((float) (m0[k] - m1[k]));
-            double v = a * x[k] + b0 * m0[k] + b1 * d1;
-            if (z != null) {
-                v += c * z[k];
-            }
-            out[k] = (float) v;
+            float d1 = invR0 * (m0[k] - m1[k]);
+            float v = a * x[k] + b0 * m0[k] + b1 * d1;
+            out[k] = z == null ? v : v + c * z[k];
         }
         return out;
     }
 
-    /** Multistep third order (deterministic algorithms only). */
+    /** Multistep third order (deterministic algorithms only), with second differences D2. */
     private float[] thirdOrderUpdate(int i, float[] x) {
         float[] m0 = modelOutputs[solverOrder - 1];
         float[] m1 = modelOutputs[solverOrder - 2];
@@ -354,38 +357,36 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
         float[] s1 = point(i - 1);
         float[] s2 = point(i - 2);
         float h = t[2] - s0[2];
-        float h0 = s0[2] - s1[2];
-        float h1 = s1[2] - s2[2];
-        float r0 = h0 / h;
-        float r1 = h1 / h;
-        double a;
-        double b0;
-        double b1;
-        double b2;
+        float r0 = (s0[2] - s1[2]) / h;
+        float r1 = (s1[2] - s2[2]) / h;
+        float a;
+        float b0;
+        float b1;
+        float b2;
         if (dataPrediction) {
-            float e = (float) Math.exp(-h) - 1f;
+            float e = exp(-h) - 1f;
             a = t[1] / s0[1];
             b0 = -(t[0] * e);
             b1 = t[0] * (e / h + 1f);
             b2 = -(t[0] * ((e + h) / (h * h) - 0.5f));
         } else {
-            float e = (float) Math.exp(h) - 1f;
+            float e = exp(h) - 1f;
             a = t[0] / s0[0];
             b0 = -(t[1] * e);
             b1 = -(t[1] * (e / h - 1f));
             b2 = -(t[1] * ((e - h) / (h * h) - 0.5f));
         }
-        double invR0 = 1.0f / r0;
-        double invR1 = 1.0f / r1;
-        double w = r0 / (r0 + r1);
-        double invR01 = 1.0f / (r0 + r1);
+        float invR0 = 1f / r0;
+        float invR1 = 1f / r1;
+        float w = r0 / (r0 + r1);
+        float invR01 = 1f / (r0 + r1);
         float[] out = new float[x.length];
         for (int k = 0; k < out.length; k++) {
-            double d10 = invR0 * (m0[k] - m1[k]);
-            double d11 = invR1 * (m1[k] - m2[k]);
-            double d1 = d10 + w * (d10 - d11);
-            double d2 = invR01 * (d10 - d11);
-            out[k] = (float) (a * x[k] + b0 * m0[k] + b1 * d1 + b2 * d2);
+            float d10 = invR0 * (m0[k] - m1[k]);
+            float d11 = invR1 * (m1[k] - m2[k]);
+            float d1 = d10 + w * (d10 - d11);
+            float d2 = invR01 * (d10 - d11);
+            out[k] = a * x[k] + b0 * m0[k] + b1 * d1 + b2 * d2;
         }
         return out;
     }

@@ -27,21 +27,28 @@ final class SchedulerConfig {
         this.className = className;
     }
 
-    /** {@code base} with {@code overrides} put on top (diffusers' {@code from_config(base, **overrides)}). */
+    /**
+     * {@code base} with {@code overrides} put on top (diffusers' {@code from_config(base, **overrides)}):
+     * the keys {@code base} lists as used defaults are dropped first, so an override of one of them stays.
+     */
     static JsonConfig merge(JsonConfig base, Map<String, ?> overrides) {
-        Map<String, Object> values = new LinkedHashMap<>(base.asMap());
+        Map<String, Object> values = new LinkedHashMap<>(withoutUsedDefaults(base).asMap());
         values.putAll(overrides);
         return new JsonConfig(base.source(), values);
     }
 
+    /** The config without the keys listed in {@code _use_default_values}, and without that list. */
     private static JsonConfig withoutUsedDefaults(JsonConfig base) {
         Object used = base.raw("_use_default_values");
-        if (!(used instanceof List<?> keys) || keys.isEmpty()) {
+        if (used == null) {
             return base;
         }
         Set<String> drop = new HashSet<>();
-        for (Object k : keys) {
-            drop.add(String.valueOf(k));
+        drop.add("_use_default_values");
+        if (used instanceof List<?> keys) {
+            for (Object k : keys) {
+                drop.add(String.valueOf(k));
+            }
         }
         Map<String, Object> values = new LinkedHashMap<>(base.asMap());
         values.keySet().removeAll(drop);

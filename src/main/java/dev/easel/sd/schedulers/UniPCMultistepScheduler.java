@@ -168,26 +168,26 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
         float[] out = spare != null && spare.length == sample.length ? spare : new float[sample.length];
         spare = null;
         float sigma = sigmas[stepIndex];
-        double alpha = SchedulerMath.alphaFromSigma(sigma);
-        double sigmaT = sigma * (float) alpha;
+        float alpha = SchedulerMath.alphaFromSigma(sigma);
+        float sigmaT = sigma * alpha;
         for (int i = 0; i < out.length; i++) {
-            double x = sample[i];
-            double m = modelOutput[i];
-            double v;
+            float x = sample[i];
+            float m = modelOutput[i];
+            float v;
             if (predictX0) {
                 v = switch (predictionType) {
-                    case EPSILON -> (x - sigmaT * m) / alpha;
+                    case EPSILON -> (x - sigmaT * m) / alpha; // x0 = (x - sigma_t eps) / alpha_t
                     case SAMPLE -> m;
-                    case V_PREDICTION -> alpha * x - sigmaT * m;
+                    case V_PREDICTION -> alpha * x - sigmaT * m; // x0 = alpha_t x - sigma_t v
                 };
             } else {
                 v = switch (predictionType) {
                     case EPSILON -> m;
                     case SAMPLE -> (x - alpha * m) / sigmaT;
-                    case V_PREDICTION -> alpha * m + sigmaT * x;
+                    case V_PREDICTION -> alpha * m + sigmaT * x; // eps = alpha_t v + sigma_t x
                 };
             }
-            out[i] = (float) v;
+            out[i] = v;
         }
         return out;
     }
@@ -236,9 +236,9 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
         }
         rks[order - 1] = 1f;
         float[] phi = phiCoefficients(h, order);
-        double[] rhos = new double[k1];
+        float[] rhos = new float[k1];
         if (k1 == 1) {
-            rhos[0] = 0.5;
+            rhos[0] = 0.5f;
         } else if (k1 > 1) {
             rhos = solve(vandermonde(rks, k1), Arrays.copyOfRange(phi, 2, 2 + k1));
         }
@@ -258,9 +258,9 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
         }
         rks[order - 1] = 1f;
         float[] phi = phiCoefficients(h, order);
-        double[] rhos;
+        float[] rhos;
         if (order == 1) {
-            rhos = new double[] {0.5};
+            rhos = new float[] {0.5f};
         } else {
             rhos = solve(vandermonde(rks, order), Arrays.copyOfRange(phi, 2, 2 + order));
         }
@@ -269,19 +269,20 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
 
     /**
      * x_t = (sigma_t / sigma_s0) x - alpha_t h_phi_1 m0 - alpha_t B(h) (sum_k rho_k D1_k + rho_t (model_t - m0))
-     * for data prediction; with alpha and sigma swapped for noise prediction. D1_k uses the
-     * (k+2)-th newest stored output: for the predictor the new output is already stored as m0,
-     * for the corrector m0 is the previous step's output.
+     * for data prediction; with alpha and sigma swapped for noise prediction; float32 in the
+     * reference's order of operations. D1_k = (m_k - m0) / r_k uses the (k+2)-th newest stored
+     * output: for the predictor the new output is already stored as m0, for the corrector m0 is
+     * the previous step's output.
      */
-    private float[] update(float[] x, float[] m0, float[] t, float[] s0, float[] phi, float[] rks, double[] rhos,
-                           int k1, float[] modelT, double rhoT) {
-        double a = predictX0 ? t[1] / s0[1] : t[0] / s0[0];
-        double scale = predictX0 ? t[0] : t[1];
-        double b0 = scale * phi[0];
-        double bb = scale * phi[1];
+    private float[] update(float[] x, float[] m0, float[] t, float[] s0, float[] phi, float[] rks, float[] rhos,
+                           int k1, float[] modelT, float rhoT) {
+        float a = predictX0 ? t[1] / s0[1] : t[0] / s0[0];
+        float scale = predictX0 ? t[0] : t[1];
+        float b0 = scale * phi[0];
+        float bb = scale * phi[1];
         float[] out = new float[x.length];
         for (int e = 0; e < out.length; e++) {
-            double res = 0;
+            float res = 0f;
             for (int k = 0; k < k1; k++) {
                 float[] mk = modelOutputs[solverOrder - 2 - k];
                 res += rhos[k] * ((mk[e] - m0[e]) / rks[k]);
@@ -289,7 +290,8 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
             if (modelT != null) {
                 res += rhoT * (modelT[e] - m0[e]);
             }
-            out[e] = (float) (a * x[e] - b0 * m0[e] - bb * res);
+            float xt = a * x[e] - b0 * m0[e];
+            out[e] = k1 > 0 || modelT != null ? xt - bb * res : xt;
         }
         return out;
     }
@@ -305,8 +307,8 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
         return r;
     }
 
-    /** Solves a small dense system by Gaussian elimination with partial pivoting. */
-    private static double[] solve(double[][] a, float[] bf) {
+    /** Solves a small dense system by Gaussian elimination with partial pivoting (in double, rounded to float32). */
+    private static float[] solve(double[][] a, float[] bf) {
         int n = bf.length;
         double[][] m = new double[n][];
         double[] b = new double[n];
@@ -336,13 +338,15 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
             }
         }
         double[] x = new double[n];
+        float[] out = new float[n];
         for (int r = n - 1; r >= 0; r--) {
             double s = b[r];
             for (int c = r + 1; c < n; c++) {
                 s -= m[r][c] * x[c];
             }
             x[r] = s / m[r][r];
+            out[r] = (float) x[r];
         }
-        return x;
+        return out;
     }
 }
