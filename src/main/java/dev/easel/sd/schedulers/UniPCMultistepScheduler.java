@@ -52,6 +52,10 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
         this.sigmaMinOverride = config.optionalNumber("sigma_min");
         this.sigmaMaxOverride = config.optionalNumber("sigma_max");
         config.requireFlag("thresholding", false, false, "dynamic thresholding is for pixel-space models");
+        if (!predictX0 && finalSigmasType.equals("zero")) {
+            throw config.unsupported("predict_x0 = false needs final_sigmas_type sigma_min: with a zero final sigma "
+                    + "the last noise-prediction step is undefined (0 * infinity)");
+        }
         if (config.has("solver_p")) {
             throw config.unsupported("solver_p (an external predictor scheduler) is not supported; leave it null");
         }

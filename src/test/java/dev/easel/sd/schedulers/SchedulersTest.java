@@ -197,6 +197,18 @@ class SchedulersTest {
 
         m = rejected("euler", "beta_end", 1.5);
         assertTrue(m.contains("betas in [0, 1)"), m);
+
+        m = rejected("unipc", "predict_x0", false);
+        assertTrue(m.contains("predict_x0 = false needs final_sigmas_type sigma_min"), m);
+
+        Map<String, Object> plain = sd15Values();
+        plain.put("algorithm_type", "dpmsolver");
+        m = assertThrows(IllegalArgumentException.class, () -> new DPMSolverMultistepScheduler(config(plain)))
+                .getMessage();
+        assertTrue(m.contains("final_sigmas_type zero is not supported with algorithm_type dpmsolver"), m);
+
+        m = rejected("euler", "interpolation_type", "log_linear");
+        assertTrue(m.contains("'interpolation_type'") && m.contains("'log_linear'"), m);
     }
 
     @Test
