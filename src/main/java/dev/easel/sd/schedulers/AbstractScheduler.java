@@ -30,7 +30,7 @@ abstract class AbstractScheduler implements Scheduler {
     private int runLength = -1;
 
     /**
-     * @param predictionTypes the prediction types this class supports, the first being none in particular
+     * @param predictionTypes the prediction types this class supports (prediction_type, default epsilon, must be one)
      * @param defaultSpacing  this class's timestep_spacing default (used when the key is absent)
      * @param rescaleAllowed  whether the class offers rescale_betas_zero_snr
      */

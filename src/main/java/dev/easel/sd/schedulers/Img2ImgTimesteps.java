@@ -1,5 +1,8 @@
 package dev.easel.sd.schedulers;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * The tail of a schedule that an img2img run denoises (StableDiffusionImg2ImgPipeline.get_timesteps).
  *
@@ -21,5 +24,22 @@ public record Img2ImgTimesteps(int tStart, int beginIndex, float[] timesteps, in
     /** Whether there is nothing to denoise (strength too small for one step). */
     public boolean isEmpty() {
         return timesteps.length == 0;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Img2ImgTimesteps other && tStart == other.tStart && beginIndex == other.beginIndex
+                && stepsToRun == other.stepsToRun && Arrays.equals(timesteps, other.timesteps);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Objects.hash(tStart, beginIndex, stepsToRun) + Arrays.hashCode(timesteps);
+    }
+
+    @Override
+    public String toString() {
+        return "Img2ImgTimesteps[tStart=" + tStart + ", beginIndex=" + beginIndex + ", timesteps="
+                + Arrays.toString(timesteps) + ", stepsToRun=" + stepsToRun + "]";
     }
 }

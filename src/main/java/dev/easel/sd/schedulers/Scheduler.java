@@ -29,7 +29,10 @@ public interface Scheduler {
     /** What the model predicts: noise (epsilon), velocity (v_prediction) or the clean sample. */
     PredictionType predictionType();
 
-    /** Model evaluations per entry of {@link #timesteps()} group; 1 for every sampler here. */
+    /**
+     * diffusers' scheduler order: how many entries of {@link #timesteps()} one step of the method
+     * spans (img2img multiplies its start by it). 1 for every sampler here.
+     */
     int order();
 
     /** Whether {@link #step} consumes noise (then {@code noise} must not be null). */

@@ -207,7 +207,7 @@ final class SchedulerMath {
             return fp[last];
         }
         int j = (int) Math.floor(x);
-        double slope = ((double) fp[j + 1] - fp[j]) / 1.0;
+        double slope = (double) fp[j + 1] - fp[j]; // grid spacing 1
         return slope * (x - j) + fp[j];
     }
 
@@ -255,12 +255,15 @@ final class SchedulerMath {
         return (1 - w) * lowIdx + w * highIdx;
     }
 
-    /** alpha_t = 1 / sqrt(sigma^2 + 1), sigma_t = sigma * alpha_t (variance-preserving from sigma), float32. */
+    /**
+     * alpha_t = 1 / sqrt(sigma^2 + 1), float32: the variance-preserving scale for noise level sigma
+     * (the matching noise scale is sigma_t = sigma * alpha_t).
+     */
     static float alphaFromSigma(float sigma) {
         return 1f / (float) Math.sqrt(sigma * sigma + 1f);
     }
 
-    /** Indexes {@code values} with bounds reported as a scheduler error. */
+    /** Checks an index into an array of {@code length}, naming {@code what} when it is out of range. */
     static void checkIndex(int index, int length, String what) {
         if (index < 0 || index >= length) {
             throw new IllegalArgumentException(what + " " + index + " is outside 0.." + (length - 1));
