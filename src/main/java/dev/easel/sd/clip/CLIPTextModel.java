@@ -95,6 +95,16 @@ public final class CLIPTextModel extends Module implements AutoCloseable {
         return loadInto(config, files, parent.newSubManager(), dtype);
     }
 
+    /** A model with seeded random weights (benchmarks at real sizes, the offline demo). */
+    public static CLIPTextModel random(CLIPTextConfig config, NDManager parent, DataType dtype, long seed) {
+        CLIPTextModel model = new CLIPTextModel(config);
+        NDManager weights = parent.newSubManager();
+        dev.easel.sd.models.RandomWeights.fill(model, weights, dtype, seed);
+        model.manager = weights;
+        model.dataType = dtype;
+        return model;
+    }
+
     /** Loads into {@code weights}, which the model then owns (closed here if loading fails). */
     private static CLIPTextModel loadInto(CLIPTextConfig config, List<Path> files, NDManager weights, DataType dtype)
             throws IOException {
