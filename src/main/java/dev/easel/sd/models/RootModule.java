@@ -34,6 +34,15 @@ public abstract class RootModule extends Module implements AutoCloseable {
         weights = m;
     }
 
+    /** Seamless tiling on or off for every padded convolution of this model. */
+    public final void setCircularPadding(boolean on) {
+        visit(m -> {
+            if (m instanceof Conv2d c) {
+                c.setCircular(on);
+            }
+        });
+    }
+
     /** The manager holding the weights (null before loading). */
     public final NDManager weightsManager() {
         return weights;

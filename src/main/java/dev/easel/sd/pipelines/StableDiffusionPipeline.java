@@ -23,7 +23,10 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -155,19 +158,22 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         final int w = req.width() / 8;
         final long[] one = {1, unet.config().inChannels(), h, w};
         final int per = (int) (one[1] * h * w);
-        final boolean cfg = req.guidanceScale() > 1.0; // diffusers: guidance only when scale > 1
-        final float g = (float) req.guidanceScale();
+        // diffusers applies guidance only when the scale is > 1; here any candidate above 1 turns it on
+        final boolean cfg = req.candidates().stream().anyMatch(c -> c.guidanceScale() > 1.0);
         final float scaling = (float) vae.config().scalingFactor();
 
         scheduler.setTimesteps(req.steps());
         float[] timesteps = scheduler.timesteps();
-
+        setTiling(req.tile());
         try (NDManager job = manager.newSubManager()) {
-            // 1. encode the prompt: [uncond; cond] → [2, 77, C], then one row per candidate → [2N, 77, C]
+            // 1. encode the prompts: rows [uncond_0 … uncond_N-1, cond_0 … cond_N-1] → [2N, 77, C]
             long t0 = System.nanoTime();
-            CLIPTokenizer.Encoding cond = tokenizer.encodeDetailed(req.prompt());
-            long[] uncondIds = tokenizer.encode(req.negativePrompt());
-            NDArray context = encodeText(job, cond.inputIds(), uncondIds, n, cfg);
+            boolean truncated = false;
+            for (GenerationRequest.Candidate c : req.candidates()) {
+                truncated |= tokenizer.encodeDetailed(c.prompt()).truncated();
+            }
+            NDArray context = encodeText(job, req.candidates(), cfg);
+            NDArray guidance = job.create(guidanceVector(req), new Shape(n, 1, 1, 1)); // g_i over [4, h, w]
             long t1 = System.nanoTime();
 
             // 2. initial latents [N, 4, h, w]
@@ -215,11 +221,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     NDArray t = step.create(timesteps[k]);
                     // 3b. predict the noise (or v)
                     NDArray out = unet.forward(xin, t, context).toType(DataType.FLOAT32, false);
-                    // 3c. classifier-free guidance: ε = ε_u + g · (ε_c − ε_u)
+                    // 3c. classifier-free guidance per candidate: ε = ε_u + g_i · (ε_c − ε_u)
                     if (cfg) {
                         NDArray uncond = out.get(new NDIndex("0:{}", n));
                         NDArray text = out.get(new NDIndex("{}:", n));
-                        out = uncond.add(text.sub(uncond).mul(g));
+                        out = uncond.add(text.sub(uncond).mul(guidance));
                     }
                     modelOutput = out.toFloatArray();
                 }
@@ -231,33 +237,59 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     }
                     return z;
                 });
-                final float[] current = latents;
-                progress.onStep(k - begin + 1, total, () -> preview(current, n, h, w));
+                progress.onStep(k - begin + 1, total, previews(latents, n, h, w));
             }
             long t2 = System.nanoTime();
 
             // 4. decode: x = VAE(z / scaling), image = (x / 2 + 0.5).clamp(0, 1) as [N, H, W, 3]
             float[] images = decode(job, latents, n, one, scaling);
             long t3 = System.nanoTime();
-            return new GenerationResult(n, req.width(), req.height(), images, cond.truncated(),
+            return new GenerationResult(n, req.width(), req.height(), images, truncated,
                     new GenerationResult.Timings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, total, (t3 - t2) / 1_000_000));
+        } finally {
+            setTiling(false);
         }
     }
 
-    /** [uncond; cond] text states, each repeated per candidate: [2N, 77, C] (or [N, 77, C] without guidance). */
-    private NDArray encodeText(NDManager job, long[] condIds, long[] uncondIds, int n, boolean cfg) {
-        int len = condIds.length;
-        NDArray ids = cfg ? job.create(concat(uncondIds, condIds), new Shape(2, len)) : job.create(condIds, new Shape(1, len));
-        NDArray states = textEncoder.promptEmbeds(ids, 0); // [2, 77, C], owned by the job
-        NDArray out;
-        if (cfg) {
-            NDArray u = states.get(new NDIndex("0:1")).repeat(0, n);
-            NDArray c = states.get(new NDIndex("1:2")).repeat(0, n);
-            out = NDArrays.concat(new NDList(u, c), 0);
-        } else {
-            out = states.repeat(0, n);
+    private static float[] guidanceVector(GenerationRequest req) {
+        float[] g = new float[req.count()];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) Math.max(req.candidates().get(i).guidanceScale(), 1.0);
         }
-        return out.toType(dtype, false);
+        return g;
+    }
+
+    /** Seamless tiling: every padded convolution of the UNet and VAE wraps around the edges. */
+    private void setTiling(boolean on) {
+        unet.setCircularPadding(on);
+        vae.setCircularPadding(on);
+    }
+
+    /**
+     * Text states of every candidate: unconditional rows (negative prompts) then conditional rows,
+     * [2N, 77, C] (or [N, 77, C] without guidance). Each distinct text is encoded once.
+     */
+    private NDArray encodeText(NDManager job, List<GenerationRequest.Candidate> candidates, boolean cfg) {
+        List<String> rows = new ArrayList<>();
+        if (cfg) {
+            candidates.forEach(c -> rows.add(c.negativePrompt()));
+        }
+        candidates.forEach(c -> rows.add(c.prompt()));
+        Map<String, Integer> distinct = new LinkedHashMap<>();
+        rows.forEach(r -> distinct.putIfAbsent(r, distinct.size()));
+        long[][] ids = tokenizer.encode(new ArrayList<>(distinct.keySet()));
+        int len = ids[0].length;
+        long[] flat = new long[ids.length * len];
+        for (int i = 0; i < ids.length; i++) {
+            System.arraycopy(ids[i], 0, flat, i * len, len);
+        }
+        NDArray states = textEncoder.promptEmbeds(job.create(flat, new Shape(ids.length, len)), 0); // [U, 77, C]
+        NDList picked = new NDList();
+        for (String r : rows) {
+            int j = distinct.get(r);
+            picked.add(states.get(new NDIndex("{}:{}", j, j + 1)));
+        }
+        return NDArrays.concat(picked, 0).toType(dtype, false);
     }
 
     /** VAE-encodes the init image once and samples its posterior once per candidate, × scaling. */
@@ -287,17 +319,32 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
-    /** Latents → RGB by the linear approximation (no VAE): one image, or a grid when 4 candidates. */
-    static BufferedImage preview(float[] latents, int n, int h, int w) {
-        List<BufferedImage> each = LatentPreview.sd1().renderAll(latents, n, h, w, 1);
-        return n == 4 ? Grid.compose2x2(each) : each.get(0);
-    }
+    /** Latents → RGB by the linear approximation (no VAE), computed only when a listener asks. */
+    static ProgressListener.Previews previews(float[] latents, int n, int h, int w) {
+        return new ProgressListener.Previews() {
+            @Override
+            public BufferedImage candidate(int i) {
+                return LatentPreview.sd1().render(latents, n, h, w, i, 1);
+            }
 
-    private static long[] concat(long[] a, long[] b) {
-        long[] out = new long[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
+            @Override
+            public BufferedImage grid(int first, int count) {
+                List<BufferedImage> each = new ArrayList<>();
+                for (int i = first; i < first + count; i++) {
+                    each.add(candidate(i));
+                }
+                if (count == 4) {
+                    return Grid.compose2x2(each);
+                }
+                BufferedImage out = new BufferedImage(w * count, h, BufferedImage.TYPE_INT_RGB);
+                java.awt.Graphics2D g = out.createGraphics();
+                for (int i = 0; i < count; i++) {
+                    g.drawImage(each.get(i), i * w, 0, null);
+                }
+                g.dispose();
+                return out;
+            }
+        };
     }
 
     @Override
