@@ -219,7 +219,8 @@ public final class OpenApiValidator {
                 .build();
         this.factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
                 b -> b.metaSchema(meta).schemaLoaders(l -> l.schemas(Map.of(BASE, document))));
-        this.config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_PATH).build();
+        // English messages whatever the JVM locale, so tests and reports read the same everywhere.
+        this.config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_PATH).locale(Locale.ENGLISH).build();
     }
 
     /**
@@ -442,59 +443,130 @@ public final class OpenApiValidator {
     }
 
     /**
-     * Picks the messages that name the actual problem out of a union's output: branch-selection failures
-     * ({@code oneOf}/{@code anyOf} summaries, {@code type}/{@code enum} mismatches of a {@code "type"} discriminator
-     * property) are dropped while anything else remains, then the deepest instance locations win.
+     * Picks the messages that name the actual problem out of a union's output. For every failed
+     * {@code oneOf}/{@code anyOf}, a branch whose schema does not even apply is dropped with everything under it:
+     * the object's {@code "type"} discriminator misses the branch's enum/const (Discord's component and callback
+     * unions), or the instance has the wrong JSON type (the {@code {"type":"null"}} branch of nullable fields).
+     * The union summaries go too while anything else remains; then the deepest instance locations win.
      */
     private static List<ValidationMessage> focus(Collection<ValidationMessage> messages) {
-        List<ValidationMessage> specific = messages.stream().filter(v -> !isBranchNoise(v)).toList();
-        List<ValidationMessage> pool = specific.isEmpty() ? List.copyOf(messages) : specific;
+        List<List<Object>> rejected = new ArrayList<>();
+        for (ValidationMessage m : messages) {
+            List<Object> branch = rejectedBranch(m);
+            if (branch != null) {
+                rejected.add(branch);
+            }
+        }
+        List<ValidationMessage> applicable = messages.stream().filter(m -> {
+            List<Object> path = elements(m.getEvaluationPath());
+            return rejected.stream().noneMatch(b -> path.size() >= b.size() && path.subList(0, b.size()).equals(b));
+        }).toList();
+        List<ValidationMessage> specific = applicable.stream().filter(m -> !isUnion(m)).toList();
+        List<ValidationMessage> pool = !specific.isEmpty() ? specific
+                // Every branch was rejected: report the discriminator misses themselves.
+                : messages.stream().filter(m -> !isUnion(m)).toList();
+        if (pool.isEmpty()) {
+            pool = List.copyOf(messages);
+        }
         int depth = pool.stream().mapToInt(v -> v.getInstanceLocation().getNameCount()).max().orElse(0);
         return pool.stream().filter(v -> v.getInstanceLocation().getNameCount() == depth)
                 .sorted(Comparator.comparing(ValidationMessage::getMessage)).toList();
     }
 
     /**
-     * One line per instance location; several {@code const} misses at one place (an enum written as oneOf/const)
-     * read "must be one of [..], got X".
+     * The evaluation path of the union branch ({@code …oneOf/n} or {@code …anyOf/n}) that {@code m} shows not to
+     * apply, or null. A branch does not apply when, reached only through {@code $ref}/{@code allOf} hops, either its
+     * {@code type} property's enum/const misses, or its own JSON {@code type} keyword fails.
+     */
+    private static List<Object> rejectedBranch(ValidationMessage m) {
+        boolean choice = isChoice(m);
+        boolean jsonType = m.getType().equals("type");
+        if (!choice && !jsonType) {
+            return null;
+        }
+        List<Object> path = elements(m.getEvaluationPath());
+        for (int i = path.size() - 2; i >= 0; i--) {
+            Object e = path.get(i);
+            if ((e.equals("oneOf") || e.equals("anyOf")) && path.get(i + 1) instanceof Integer) {
+                List<Object> tail = path.subList(i + 2, path.size());
+                int k = 0;
+                while (k < tail.size() && (tail.get(k).equals("$ref") || tail.get(k).equals("allOf")
+                        || tail.get(k) instanceof Integer)) {
+                    k++;
+                }
+                List<Object> rest = tail.subList(k, tail.size());
+                boolean discriminator = choice && rest.size() >= 3 && rest.get(0).equals("properties")
+                        && rest.get(1).equals("type") && rest.subList(2, rest.size()).stream()
+                        .allMatch(x -> x.equals("enum") || x.equals("const") || x.equals("allOf")
+                                || x.equals("$ref") || x.equals("oneOf") || x instanceof Integer);
+                boolean ownType = jsonType && rest.equals(List.of("type"));
+                return discriminator || ownType ? new ArrayList<>(path.subList(0, i + 2)) : null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * One part per instance location; several {@code const}/{@code enum} misses at one place (an enum written as
+     * oneOf/const, or a union's discriminators) read "must be one of [..], got X".
      */
     private static String summarize(List<ValidationMessage> focus) {
         Map<String, List<ValidationMessage>> byLocation = new LinkedHashMap<>();
         focus.forEach(v -> byLocation.computeIfAbsent(v.getInstanceLocation().toString(), k -> new ArrayList<>()).add(v));
         List<String> parts = new ArrayList<>();
         byLocation.forEach((location, vs) -> {
-            List<String> allowed = vs.stream().filter(v -> v.getType().equals("const"))
-                    .map(v -> String.valueOf(v.getSchemaNode())).distinct().sorted().toList();
-            List<String> others = vs.stream().filter(v -> !v.getType().equals("const"))
-                    .map(v -> v.getMessage().substring(Math.min(v.getMessage().length(), location.length() + 2)))
-                    .distinct().toList();
+            List<String> allowed = new ArrayList<>();
+            vs.stream().filter(OpenApiValidator::isChoice).forEach(v -> {
+                JsonNode n = v.getSchemaNode();
+                if (n != null && n.isArray()) {
+                    n.forEach(x -> allowed.add(x.toString()));
+                } else {
+                    allowed.add(String.valueOf(n));
+                }
+            });
+            List<String> distinctAllowed = allowed.stream().distinct().sorted(OpenApiValidator::naturalOrder).toList();
+            List<String> others = vs.stream().filter(v -> !isChoice(v))
+                    .map(v -> stripLocation(v, location)).distinct().toList();
             StringBuilder sb = new StringBuilder(location).append(": ");
-            if (allowed.size() > 1) {
-                sb.append("must be one of ").append(allowed).append(", got ").append(vs.get(0).getInstanceNode());
+            if (distinctAllowed.size() > 1) {
+                sb.append("must be one of ").append(distinctAllowed).append(", got ").append(vs.get(0).getInstanceNode());
                 others.forEach(o -> sb.append(" (").append(o).append(')'));
             } else {
-                List<String> all = vs.stream().map(v -> v.getMessage().substring(
-                        Math.min(v.getMessage().length(), location.length() + 2))).distinct().toList();
-                sb.append(String.join("; ", all));
+                sb.append(String.join("; ", vs.stream().map(v -> stripLocation(v, location)).distinct().toList()));
             }
             parts.add(sb.toString());
         });
         return String.join(" | ", parts);
     }
 
-    private static boolean isBranchNoise(ValidationMessage v) {
-        String type = v.getType();
-        if (type.equals("oneOf") || type.equals("anyOf") || type.equals("allOf")) {
-            return true;
+    private static String stripLocation(ValidationMessage v, String location) {
+        String m = v.getMessage();
+        return m.startsWith(location + ": ") ? m.substring(location.length() + 2) : m;
+    }
+
+    private static boolean isChoice(ValidationMessage v) {
+        return v.getType().equals("const") || v.getType().equals("enum");
+    }
+
+    /** Numbers by value, then everything else as text. */
+    private static int naturalOrder(String a, String b) {
+        try {
+            return Double.compare(Double.parseDouble(a), Double.parseDouble(b));
+        } catch (NumberFormatException e) {
+            return a.compareTo(b);
         }
-        if (type.equals("enum") || type.equals("const")) {
-            var loc = v.getInstanceLocation();
-            int n = loc.getNameCount();
-            return n > 0 && "type".equals(String.valueOf(loc.getElement(n - 1)));
+    }
+
+    private static boolean isUnion(ValidationMessage v) {
+        return v.getType().equals("oneOf") || v.getType().equals("anyOf");
+    }
+
+    private static List<Object> elements(com.networknt.schema.JsonNodePath path) {
+        List<Object> out = new ArrayList<>(path.getNameCount());
+        for (int i = 0; i < path.getNameCount(); i++) {
+            out.add(path.getElement(i));
         }
-        // "null" branches of nullable unions: {"oneOf":[{"type":"null"},{"$ref":…}]}
-        return type.equals("type") && v.getSchemaNode() != null && v.getSchemaNode().isTextual()
-                && v.getSchemaNode().asText().equals("null");
+        return out;
     }
 
     private static String readableSchemaLocation(ValidationMessage v, String schemaKey, Match m) {
