@@ -789,7 +789,7 @@ public final class FakeDiscord implements AutoCloseable {
             state.entitlements.add(e);
             state.changed();
         }
-        if (gateway.sessions().stream().anyMatch(FakeGateway.Session::isReady)) {
+        if (gateway.hasSession()) {
             gateway.dispatchTo(0, "ENTITLEMENT_CREATE", DiscordJson.entitlement(e, state.applicationId));
         }
         return e;
@@ -913,6 +913,22 @@ public final class FakeDiscord implements AutoCloseable {
     /** Closes every gateway connection from the server side with {@code code} (e.g. 4000 to force a reconnect). */
     public void disconnectGateway(int code) {
         gateway.sessions().forEach(s -> s.close(code, "closed by FakeDiscord"));
+    }
+
+    /** A gateway outage begun by {@link #gatewayOutage(int)}; closing it lets clients reconnect. */
+    public interface Outage extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Drops every gateway connection with {@code closeCode} (4000 lets clients RESUME) and holds their reconnection
+     * handshakes until the returned outage is closed. Events dispatched in between (e.g. interactions) are
+     * delivered by the RESUME replay, as Discord does.
+     */
+    public Outage gatewayOutage(int closeCode) {
+        gateway.beginOutage(closeCode, Duration.ofSeconds(5));
+        return gateway::release;
     }
 
     /** Waits until {@code count} gateway sessions completed the handshake (one per shard). */

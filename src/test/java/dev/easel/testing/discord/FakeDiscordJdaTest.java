@@ -429,4 +429,38 @@ class FakeDiscordJdaTest {
             discord.assertNoViolations();
         }
     }
+
+    @Test
+    void droppedGatewayConnectionIsResumedAndMissedInteractionsAreReplayed() throws Exception {
+        BlockingQueue<SlashCommandInteractionEvent> commands = new LinkedBlockingQueue<>();
+        try (FakeDiscord discord = FakeDiscord.start(); JdaLogCapture jdaLog = JdaLogCapture.start()) {
+            JDA jda = discord.login(new ListenerAdapter() {
+                @Override
+                public void onSlashCommandInteraction(SlashCommandInteractionEvent e) {
+                    commands.add(e);
+                    e.reply("ok").queue();
+                }
+            });
+            jda.updateCommands().addCommands(imagine()).complete();
+
+            // when: Discord drops the connection (4000, resumable) and an interaction arrives before it is back
+            FakeInteraction i;
+            try (FakeDiscord.Outage outage = discord.gatewayOutage(4000)) {
+                i = discord.slashCommand("imagine").option("prompt", "during the outage").send();
+                assertNull(commands.poll(300, TimeUnit.MILLISECONDS), "nothing arrives while disconnected");
+            }
+
+            // then: JDA resumes the same session and receives the interaction exactly once
+            assertEquals("during the outage", poll(commands).getOption("prompt").getAsString());
+            assertEquals(InteractionCallback.CHANNEL_MESSAGE_WITH_SOURCE, i.awaitCallback(WAIT).type());
+            assertNull(commands.poll(200, TimeUnit.MILLISECONDS), "no duplicate delivery");
+            List<String> sent = discord.gatewayLog().stream().filter(l -> l.startsWith("<- ")).toList();
+            assertEquals(1, sent.stream().filter(l -> l.contains("\"op\":2")).count(), "one IDENTIFY");
+            assertEquals(1, sent.stream().filter(l -> l.contains("\"op\":6")).count(), "one RESUME");
+            assertTrue(discord.gatewayLog().stream().anyMatch(l -> l.contains("\"t\":\"RESUMED\"")));
+            discord.assertNoViolations();
+            assertEquals(List.of(), jdaLog.problems().stream()
+                    .filter(p -> !p.contains("4000: closed by FakeDiscord")).toList());
+        }
+    }
 }

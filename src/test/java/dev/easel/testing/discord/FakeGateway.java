@@ -21,26 +21,83 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (clients must connect without transport compression).
  *
  * <p>Handshake as Discord does it: HELLO on open; IDENTIFY is answered with READY (guilds listed as unavailable)
- * followed by one GUILD_CREATE per guild of the session's shard; every HEARTBEAT gets a HEARTBEAT_ACK. RESUME is
- * answered with INVALID_SESSION (d=false) because the stand-in keeps no event backlog, so clients identify anew.
+ * followed by one GUILD_CREATE per guild of the session's shard; every HEARTBEAT gets a HEARTBEAT_ACK. Every
+ * dispatch is kept per session id, so a client that reconnects with RESUME gets the events it missed (also those
+ * dispatched while it was disconnected) followed by RESUMED; an unknown session id gets INVALID_SESSION (d=false).
  */
 final class FakeGateway {
     static final int HEARTBEAT_INTERVAL_MS = 41_250;
 
     private final DiscordState state;
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
+    /** Identified gateway sessions by session id, oldest first; they outlive their connections. */
+    private final Map<String, Resumable> resumables = new java.util.LinkedHashMap<>();
     /** Everything received and sent, in order ({@code "<-"} from the client, {@code "->"} to it). */
     private final List<String> log = new ArrayList<>();
     private volatile String url = "ws://127.0.0.1/gateway";
+    /** While true, IDENTIFY and RESUME wait in {@link #held} (a simulated outage). */
+    private boolean holding;
+    private final List<Runnable> held = new ArrayList<>();
+
+    /** A gateway session (what IDENTIFY creates and RESUME continues): sequence numbers and the event backlog. */
+    final class Resumable {
+        final String sessionId;
+        final int shardId;
+        final int shardCount;
+        private int seq;
+        private final List<String> backlog = new ArrayList<>();
+        private Session live;
+
+        Resumable(String sessionId, int shardId, int shardCount) {
+            this.sessionId = sessionId;
+            this.shardId = shardId;
+            this.shardCount = shardCount;
+        }
+
+        /** Sends a dispatch now if connected; it stays in the backlog for a RESUME either way. */
+        synchronized void dispatch(String type, JsonNode data) {
+            ObjectNode frame = DiscordJson.object();
+            frame.put("op", 0);
+            frame.put("t", type);
+            frame.put("s", ++seq);
+            frame.set("d", data);
+            String text = frame.toString();
+            backlog.add(text);
+            if (live != null) {
+                live.sendText(text);
+            }
+        }
+
+        /** Attaches a new connection and replays every dispatch after {@code lastSeq}, then RESUMED. */
+        synchronized void resume(Session session, int lastSeq) {
+            live = session;
+            for (int i = Math.max(0, lastSeq); i < backlog.size(); i++) {
+                session.sendText(backlog.get(i));
+            }
+            dispatch("RESUMED", DiscordJson.object());
+        }
+
+        synchronized void attach(Session session) {
+            live = session;
+        }
+
+        synchronized void detach(Session session) {
+            if (live == session) {
+                live = null;
+            }
+        }
+
+        synchronized boolean connected() {
+            return live != null;
+        }
+    }
 
     /** One client connection. */
     final class Session extends WebSocketListener {
-        private final AtomicInteger seq = new AtomicInteger();
         private volatile WebSocket socket;
-        private volatile boolean ready;
+        private volatile Resumable resumable;
         private volatile int shardId;
         private volatile int shardCount = 1;
-        private volatile String sessionId;
         private volatile long intents;
         private final AtomicInteger heartbeats = new AtomicInteger();
 
@@ -73,13 +130,8 @@ final class FakeGateway {
                     ack.put("op", 11);
                     send(ack);
                 }
-                case 2 -> identify(d);
-                case 6 -> { // RESUME: no backlog kept, the session cannot be resumed
-                    ObjectNode invalid = DiscordJson.object();
-                    invalid.put("op", 9);
-                    invalid.put("d", false);
-                    send(invalid);
-                }
+                case 2 -> handshake(() -> identify(d));
+                case 6 -> handshake(() -> resume(d));
                 case 8 -> requestMembers(d);
                 case 3, 4 -> {
                     // presence / voice state updates: accepted, nothing to answer
@@ -102,23 +154,69 @@ final class FakeGateway {
 
         @Override
         public void onClosed(WebSocket webSocket, int code, String reason) {
-            sessions.remove(this);
-            state.changed();
+            gone();
         }
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+            gone();
+        }
+
+        private void gone() {
             sessions.remove(this);
+            Resumable r = resumable;
+            if (r != null) {
+                r.detach(this);
+            }
             state.changed();
         }
 
-        private void identify(JsonNode d) {
+        private void handshake(Runnable step) {
+            synchronized (held) {
+                if (holding) {
+                    held.add(step);
+                    return;
+                }
+            }
+            step.run();
+        }
+
+        private boolean tokenOk(JsonNode d) {
             String token = d.path("token").asText();
             if (token.startsWith("Bot ")) {
                 token = token.substring(4);
             }
             if (!token.equals(state.token)) {
                 socket.close(4004, "Authentication failed.");
+                return false;
+            }
+            return true;
+        }
+
+        private void resume(JsonNode d) {
+            if (!tokenOk(d)) {
+                return;
+            }
+            Resumable r;
+            synchronized (resumables) {
+                r = resumables.get(d.path("session_id").asText());
+            }
+            if (r == null) {
+                ObjectNode invalid = DiscordJson.object();
+                invalid.put("op", 9);
+                invalid.put("d", false);
+                send(invalid);
+                return;
+            }
+            shardId = r.shardId;
+            shardCount = r.shardCount;
+            resumable = r;
+            r.resume(this, d.path("seq").asInt(0));
+            state.changed();
+        }
+
+        private void identify(JsonNode d) {
+            if (!tokenOk(d)) {
                 return;
             }
             JsonNode shard = d.path("shard");
@@ -127,13 +225,19 @@ final class FakeGateway {
                 shardCount = shard.get(1).asInt();
             }
             intents = d.path("intents").asLong();
-            sessionId = UUID.randomUUID().toString().replace("-", "");
+            String sessionId = UUID.randomUUID().toString().replace("-", "");
+            Resumable r = new Resumable(sessionId, shardId, shardCount);
+            r.attach(this);
+            resumable = r;
+            synchronized (resumables) {
+                resumables.put(sessionId, r);
+            }
 
             ObjectNode ready = DiscordJson.object();
             ready.put("v", 10);
             ready.set("user", DiscordJson.selfUser(state.bot));
             ArrayNode guilds = ready.putArray("guilds");
-            List<FakeGuild> mine = state.guilds.stream().filter(g -> shardOf(g.id()) == shardId).toList();
+            List<FakeGuild> mine = state.guilds.stream().filter(g -> shardOf(g.id(), shardCount) == shardId).toList();
             mine.forEach(g -> guilds.addObject().put("id", DiscordJson.id(g.id())).put("unavailable", true));
             ready.putArray("private_channels");
             ready.putArray("relationships");
@@ -150,11 +254,10 @@ final class FakeGateway {
             app.put("id", DiscordJson.id(state.applicationId));
             app.put("flags", 0);
             ready.putArray("_trace").add("[\"fake-discord\",{\"micros\":0}]");
-            dispatch("READY", ready);
+            r.dispatch("READY", ready);
             for (FakeGuild g : mine) {
-                dispatch("GUILD_CREATE", guildCreate(g));
+                r.dispatch("GUILD_CREATE", guildCreate(g));
             }
-            this.ready = true;
             state.changed();
         }
 
@@ -199,26 +302,25 @@ final class FakeGateway {
             if (d.has("nonce")) {
                 chunk.set("nonce", d.get("nonce"));
             }
-            dispatch("GUILD_MEMBERS_CHUNK", chunk);
+            Resumable r = resumable;
+            if (r != null) {
+                r.dispatch("GUILD_MEMBERS_CHUNK", chunk);
+            }
         }
 
-        synchronized void dispatch(String type, JsonNode data) {
-            ObjectNode frame = DiscordJson.object();
-            frame.put("op", 0);
-            frame.put("t", type);
-            frame.put("s", seq.incrementAndGet());
-            frame.set("d", data);
-            send(frame);
+        private void send(ObjectNode frame) {
+            sendText(frame.toString());
         }
 
-        private synchronized void send(ObjectNode frame) {
-            String text = frame.toString();
+        synchronized void sendText(String text) {
             record("-> " + text);
             socket.send(text);
         }
 
+        /** Identified (or resumed) and still connected. */
         boolean isReady() {
-            return ready;
+            Resumable r = resumable;
+            return r != null && sessions.contains(this);
         }
 
         int shardId() {
@@ -258,10 +360,17 @@ final class FakeGateway {
         return List.copyOf(sessions);
     }
 
-    /** Shard of a guild: (guild_id >> 22) % num_shards, with the shard count of the connected sessions. */
+    /** Shard of a guild: (guild_id >> 22) % num_shards, with the shard count the client identified with. */
     int shardOf(long guildId) {
-        int count = sessions.stream().mapToInt(s -> s.shardCount).max().orElse(1);
-        return (int) ((guildId >>> 22) % count);
+        int count;
+        synchronized (resumables) {
+            count = resumables.values().stream().mapToInt(r -> r.shardCount).max().orElse(1);
+        }
+        return shardOf(guildId, count);
+    }
+
+    static int shardOf(long guildId, int shardCount) {
+        return (int) ((guildId >>> 22) % shardCount);
     }
 
     /**
@@ -271,14 +380,51 @@ final class FakeGateway {
      */
     void dispatchTo(long guildId, String type, JsonNode data) {
         int shard = guildId == 0 ? 0 : shardOf(guildId);
-        for (Session s : sessions) {
-            if (s.isReady() && s.shardId() == shard) {
-                s.dispatch(type, data);
-                return;
+        Resumable target = null;
+        synchronized (resumables) {
+            for (Resumable r : resumables.values()) {
+                if (r.shardId == shard) {
+                    target = r; // the newest session of the shard wins
+                }
             }
         }
-        throw new IllegalStateException("no gateway session is connected and ready for shard " + shard
-                + " (sessions: " + sessions.size() + "); log the bot in first, e.g. FakeDiscord#login");
+        if (target == null) {
+            throw new IllegalStateException("no gateway session was ever identified for shard " + shard
+                    + "; log the bot in first, e.g. FakeDiscord#login");
+        }
+        target.dispatch(type, data);
+    }
+
+    /** Whether some session was identified (events can be dispatched, maybe for a later RESUME). */
+    boolean hasSession() {
+        synchronized (resumables) {
+            return !resumables.isEmpty();
+        }
+    }
+
+    /**
+     * Closes every live connection with {@code code}, waits until they are gone and holds new handshakes until
+     * {@link #release()}: dispatches meanwhile only reach the backlog.
+     */
+    void beginOutage(int code, Duration timeout) {
+        synchronized (held) {
+            holding = true;
+        }
+        List<Session> live = sessions();
+        live.forEach(s -> s.close(code, "closed by FakeDiscord"));
+        state.await(() -> live.stream().noneMatch(sessions::contains) ? java.util.Optional.of(true)
+                : java.util.Optional.empty(), timeout, () -> "gateway connections did not close");
+    }
+
+    /** Ends an outage: held IDENTIFY/RESUME payloads are processed in arrival order. */
+    void release() {
+        List<Runnable> steps;
+        synchronized (held) {
+            holding = false;
+            steps = new ArrayList<>(held);
+            held.clear();
+        }
+        steps.forEach(Runnable::run);
     }
 
     /** Waits until {@code count} sessions are ready (one per shard). */
