@@ -17,6 +17,7 @@ import net.dv8tion.jda.api.JDABuilder;
 import net.dv8tion.jda.api.requests.GatewayIntent;
 import net.dv8tion.jda.api.requests.RestConfig;
 import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
+import net.dv8tion.jda.api.sharding.ShardManager;
 import net.dv8tion.jda.api.utils.Compression;
 import net.dv8tion.jda.api.utils.ConcurrentSessionController;
 import okhttp3.Headers;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -89,6 +91,7 @@ public final class FakeDiscord implements AutoCloseable {
     private final OpenApiValidator validator;
     private final RestLog restLog = new RestLog();
     private final List<JDA> clients = new CopyOnWriteArrayList<>();
+    private final List<ShardManager> shardManagers = new CopyOnWriteArrayList<>();
     private final SecureRandom random = new SecureRandom();
     private final FakeUser owner;
     private final FakeUser defaultUser;
@@ -171,8 +174,12 @@ public final class FakeDiscord implements AutoCloseable {
         this.owner = new FakeUser(ids.next(), "owner", "Guild Owner", false);
         this.defaultUser = new FakeUser(ids.next(), "alice", "Alice", false);
         List<FakeGuild> guilds = new ArrayList<>();
-        for (String name : names) {
-            guilds.add(new FakeGuild(ids.next(), name, ids.next(), ids.next(), ids.next(), ids.next(), owner.id()));
+        // Guilds were "created" a while ago, one millisecond apart, so that consecutive guilds fall on
+        // different shards: shard = (guild_id >> 22) % shards, and (guild_id >> 22) is the creation millisecond.
+        long createdMs = b.clock.millis() - 86_400_000L;
+        for (int k = 0; k < names.size(); k++) {
+            guilds.add(new FakeGuild(Snowflakes.at(createdMs + k, 0), names.get(k), ids.next(), ids.next(), ids.next(),
+                    ids.next(), owner.id()));
         }
         this.state = new DiscordState(b.clock, ids, appId, bot, b.token, guilds, b.attachmentSizeLimit);
         state.users.put(owner.id(), owner);
@@ -337,6 +344,29 @@ public final class FakeDiscord implements AutoCloseable {
             throw new AssertionError("interrupted during login", e);
         }
         return jda;
+    }
+
+    /**
+     * Builds a shard manager from {@link #shardManagerBuilder()} with {@code listeners}, waits (10 s at most) until
+     * every recommended shard is connected and remembers it so that {@link #close()} shuts it down.
+     */
+    public ShardManager loginSharded(Object... listeners) {
+        ShardManager manager = shardManagerBuilder().addEventListeners(listeners).build();
+        shardManagers.add(manager);
+        long deadline = System.nanoTime() + LOGIN_TIMEOUT.toNanos();
+        while (!(manager.getShards().size() == manager.getShardsTotal()
+                && manager.getShards().stream().allMatch(j -> j.getStatus() == JDA.Status.CONNECTED))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("shards not connected within " + LOGIN_TIMEOUT + ": " + manager.getStatuses());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted during login", e);
+            }
+        }
+        return manager;
     }
 
     // ================================================================================================ interactions
@@ -936,6 +966,18 @@ public final class FakeDiscord implements AutoCloseable {
         gateway.awaitReady(count, timeout);
     }
 
+    /** The {@code intents} bit set of the most recent IDENTIFY (to check a bot asks for no privileged intents). */
+    public OptionalLong gatewayIntents() {
+        List<FakeGateway.Session> identified = gateway.sessions().stream().filter(FakeGateway.Session::isReady).toList();
+        return identified.isEmpty() ? OptionalLong.empty()
+                : OptionalLong.of(identified.get(identified.size() - 1).intents());
+    }
+
+    /** GUILD_CREATE as the gateway sends it for {@code guild} (for fixture checks). */
+    JsonNode guildCreatePayload(FakeGuild guild) {
+        return gateway.guildCreate(guild);
+    }
+
     /** Shard ids of the ready sessions (0 for an unsharded client). */
     public List<Integer> connectedShards() {
         return gateway.sessions().stream().filter(FakeGateway.Session::isReady).map(FakeGateway.Session::shardId)
@@ -982,16 +1024,21 @@ public final class FakeDiscord implements AutoCloseable {
     // ================================================================================================ lifecycle
 
     /**
-     * Shuts down every client started by {@link #login} (shutdownNow + awaitShutdown) once in-flight REST exchanges
-     * are answered (up to 2 s), then the server.
+     * Shuts down every client started by {@link #login} (shutdownNow) and {@link #loginSharded} (shutdown), waits
+     * for each (awaitShutdown), once in-flight REST exchanges are answered (up to 2 s); then stops the server.
      */
     @Override
     public void close() {
         restLog.awaitQuiet(Duration.ofMillis(100), Duration.ofSeconds(2));
+        List<JDA> all = new ArrayList<>(clients);
+        for (ShardManager manager : shardManagers) {
+            all.addAll(manager.getShards());
+            manager.shutdown();
+        }
         for (JDA jda : clients) {
             jda.shutdownNow();
         }
-        for (JDA jda : clients) {
+        for (JDA jda : all) {
             try {
                 jda.awaitShutdown(Duration.ofSeconds(5));
             } catch (InterruptedException e) {

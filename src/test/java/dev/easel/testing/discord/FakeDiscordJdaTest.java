@@ -25,6 +25,7 @@ import net.dv8tion.jda.api.interactions.commands.build.OptionData;
 import net.dv8tion.jda.api.interactions.commands.build.SlashCommandData;
 import net.dv8tion.jda.api.requests.ErrorResponse;
 import net.dv8tion.jda.api.requests.Route;
+import net.dv8tion.jda.api.sharding.ShardManager;
 import net.dv8tion.jda.api.utils.FileUpload;
 import net.dv8tion.jda.api.utils.data.DataObject;
 import net.dv8tion.jda.internal.requests.RestActionImpl;
@@ -121,7 +122,15 @@ class FakeDiscordJdaTest {
             // when: alice runs /imagine
             FakeInteraction imagine = discord.slashCommand("imagine").option("prompt", "a lighthouse at dusk").send();
 
-            // then: JDA saw the interaction with its option, member and channel
+            // then: the payload carried what JDA needs, and the bot asked for no privileged intent (GUILDS only)
+            JsonNode payload = imagine.payload();
+            for (String field : List.of("id", "application_id", "type", "data", "token", "version", "channel",
+                    "channel_id", "context", "authorizing_integration_owners", "member", "entitlements",
+                    "attachment_size_limit", "app_permissions", "guild", "locale")) {
+                assertTrue(payload.has(field), field);
+            }
+            assertEquals(1L, discord.gatewayIntents().orElseThrow());
+            // and JDA saw the interaction with its option, member and channel
             SlashCommandInteractionEvent event = poll(commands);
             assertEquals("a lighthouse at dusk", event.getOption("prompt").getAsString());
             assertEquals(discord.defaultUser().id(), event.getUser().getIdLong());
@@ -461,6 +470,36 @@ class FakeDiscordJdaTest {
             discord.assertNoViolations();
             assertEquals(List.of(), jdaLog.problems().stream()
                     .filter(p -> !p.contains("4000: closed by FakeDiscord")).toList());
+        }
+    }
+
+    @Test
+    void shardManagerConnectsOneSessionPerShardAndInteractionsArriveOnTheGuildsShard() throws Exception {
+        BlockingQueue<SlashCommandInteractionEvent> commands = new LinkedBlockingQueue<>();
+        try (FakeDiscord discord = FakeDiscord.builder().guild("Studio").guild("Gallery").recommendedShards(2).start()) {
+            ShardManager shards = discord.loginSharded(new ListenerAdapter() {
+                @Override
+                public void onSlashCommandInteraction(SlashCommandInteractionEvent e) {
+                    commands.add(e);
+                    e.reply("ok").queue();
+                }
+            });
+            shards.getShardById(0).updateCommands().addCommands(imagine()).complete();
+
+            assertEquals(List.of(0, 1), discord.connectedShards());
+            assertFalse(discord.requests().matching("GET", "/gateway/bot").isEmpty(), "JDA asked for the shard count");
+            for (FakeGuild guild : discord.guilds()) {
+                int expected = (int) ((guild.id() >>> 22) % 2);
+                assertEquals(List.of(guild.id()), shards.getShardById(expected).getGuilds().stream()
+                        .map(net.dv8tion.jda.api.entities.Guild::getIdLong).toList(), "guild on its shard");
+
+                discord.slashCommand("imagine").inGuild(guild).option("prompt", guild.name()).send();
+
+                SlashCommandInteractionEvent e = poll(commands);
+                assertEquals(guild.id(), e.getGuild().getIdLong());
+                assertEquals(expected, e.getJDA().getShardInfo().getShardId());
+            }
+            discord.assertNoViolations();
         }
     }
 }

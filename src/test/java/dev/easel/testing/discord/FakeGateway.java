@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway side of {@link FakeDiscord}: one {@link Session} per WebSocket connection, JSON text frames only
@@ -44,14 +43,16 @@ final class FakeGateway {
         final String sessionId;
         final int shardId;
         final int shardCount;
+        final long intents;
         private int seq;
         private final List<String> backlog = new ArrayList<>();
         private Session live;
 
-        Resumable(String sessionId, int shardId, int shardCount) {
+        Resumable(String sessionId, int shardId, int shardCount, long intents) {
             this.sessionId = sessionId;
             this.shardId = shardId;
             this.shardCount = shardCount;
+            this.intents = intents;
         }
 
         /** Sends a dispatch now if connected; it stays in the backlog for a RESUME either way. */
@@ -98,8 +99,6 @@ final class FakeGateway {
         private volatile Resumable resumable;
         private volatile int shardId;
         private volatile int shardCount = 1;
-        private volatile long intents;
-        private final AtomicInteger heartbeats = new AtomicInteger();
 
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
@@ -125,7 +124,6 @@ final class FakeGateway {
             JsonNode d = payload.path("d");
             switch (op) {
                 case 1 -> { // HEARTBEAT -> HEARTBEAT_ACK
-                    heartbeats.incrementAndGet();
                     ObjectNode ack = DiscordJson.object();
                     ack.put("op", 11);
                     send(ack);
@@ -224,9 +222,8 @@ final class FakeGateway {
                 shardId = shard.get(0).asInt();
                 shardCount = shard.get(1).asInt();
             }
-            intents = d.path("intents").asLong();
             String sessionId = UUID.randomUUID().toString().replace("-", "");
-            Resumable r = new Resumable(sessionId, shardId, shardCount);
+            Resumable r = new Resumable(sessionId, shardId, shardCount, d.path("intents").asLong());
             r.attach(this);
             resumable = r;
             synchronized (resumables) {
@@ -327,16 +324,9 @@ final class FakeGateway {
             return shardId;
         }
 
-        int shardCount() {
-            return shardCount;
-        }
-
         long intents() {
-            return intents;
-        }
-
-        int heartbeats() {
-            return heartbeats.get();
+            Resumable r = resumable;
+            return r == null ? 0 : r.intents;
         }
 
         void close(int code, String reason) {
@@ -440,7 +430,7 @@ final class FakeGateway {
     }
 
     private synchronized void record(String line) {
-        log.add(line.length() > 2000 ? line.substring(0, 2000) + "…" : line);
+        log.add(line);
     }
 
     /** GUILD_CREATE for one guild: GuildResponse fields plus the gateway-only ones JDA reads. */

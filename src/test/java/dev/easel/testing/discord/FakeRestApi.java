@@ -136,7 +136,8 @@ final class FakeRestApi {
         limit.put("total", 1000);
         limit.put("remaining", 999);
         limit.put("reset_after", 14_400_000);
-        limit.put("max_concurrency", 1);
+        // Discord grants large bots a max_concurrency of 16 or more; with 1, JDA spaces shard logins 5 s apart.
+        limit.put("max_concurrency", 16);
         return Reply.ok(n);
     }
 

@@ -17,6 +17,11 @@ final class Snowflakes {
         this.clock = clock;
     }
 
+    /** The snowflake of {@code epochMillis} with worker 1 and {@code sequence} (0..4095). */
+    static long at(long epochMillis, int sequence) {
+        return ((epochMillis - DISCORD_EPOCH_MS) << 22) | (1L << 17) | (sequence & 0xFFF);
+    }
+
     synchronized long next() {
         long ms = clock.millis();
         if (ms > lastMillis) {
