@@ -429,7 +429,7 @@ final class DiscordState {
                             "Component custom id cannot be duplicated");
                 }
             }
-            node.fields().forEachRemaining(e -> checkUnique(e.getValue(), path + "." + e.getKey(), seen));
+            node.properties().forEach(e -> checkUnique(e.getValue(), path + "." + e.getKey(), seen));
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
                 checkUnique(node.get(i), path + "." + i, seen);

@@ -110,7 +110,12 @@ class FakeDiscordJdaTest {
                 @Override
                 public void onButtonInteraction(ButtonInteractionEvent e) {
                     presses.add(e);
-                    e.deferEdit().queue(hook -> hook.editOriginal("Upscaling image 1 …").queue(botSaw::add));
+                    if (e.getComponentId().startsWith("v1:up:")) {
+                        e.deferEdit().queue(hook -> hook.editOriginal("Upscaling image 1 …").queue(botSaw::add));
+                    } else {
+                        // answer in the callback itself (type 7) and drop the buttons
+                        e.editMessage("Re-rolling …").setComponents().queue(hook -> botSaw.add(e.getMessage()));
+                    }
                 }
             });
             // given: the bot registered /imagine
@@ -181,6 +186,20 @@ class FakeDiscordJdaTest {
             FakeMessage edited = discord.awaitMessage(m -> m.id() == posted.id() && m.content().equals("Upscaling image 1 …"), WAIT);
             assertEquals(List.of(5, 4), edited.buttonRows().stream().map(List::size).toList(), "edit without components keeps them");
             assertEquals(1, edited.attachments().size(), "edit without attachments keeps the file");
+
+            // when: alice presses re-roll, which the bot answers with an UPDATE_MESSAGE callback
+            FakeInteraction reroll = discord.pressButton(posted.id(), "v1:rr:42", discord.defaultUser());
+            poll(presses);
+            poll(botSaw);
+
+            // then: the message lost its buttons in the same callback
+            assertEquals(InteractionCallback.UPDATE_MESSAGE, reroll.awaitCallback(WAIT).type());
+            FakeMessage rerolled = discord.message(posted.id()).orElseThrow();
+            assertEquals("Re-rolling …", rerolled.content());
+            assertEquals(List.of(), rerolled.buttonRows());
+            IllegalArgumentException gone = assertThrows(IllegalArgumentException.class,
+                    () -> discord.pressButton(posted.id(), "v1:up:42:2", discord.defaultUser()));
+            assertTrue(gone.getMessage().contains("has no button with custom_id 'v1:up:42:2'"), gone.getMessage());
 
             discord.assertNoViolations();
             assertEquals(List.of(), jdaLog.problems());
@@ -324,6 +343,7 @@ class FakeDiscordJdaTest {
 
     @Test
     void directMessageAndUserInstallInteractionsAndDmDelivery() throws Exception {
+        byte[] preview = png(16, 16);
         BlockingQueue<SlashCommandInteractionEvent> commands = new LinkedBlockingQueue<>();
         try (FakeDiscord discord = FakeDiscord.start(); JdaLogCapture jdaLog = JdaLogCapture.start()) {
             JDA jda = discord.login(new ListenerAdapter() {
@@ -333,7 +353,8 @@ class FakeDiscordJdaTest {
                     if (e.getContext() == InteractionContextType.BOT_DM) {
                         e.deferReply().queue(hook -> hook.sendMessage("dm result").queue());
                     } else {
-                        e.reply("only you can see this").setEphemeral(true).queue();
+                        e.reply("only you can see this").setEphemeral(true)
+                                .addFiles(FileUpload.fromData(preview, "preview.png")).queue();
                     }
                 }
             });
@@ -359,7 +380,11 @@ class FakeDiscordJdaTest {
             InteractionCallback reply = userInstall.awaitCallback(WAIT);
             assertEquals(InteractionCallback.CHANNEL_MESSAGE_WITH_SOURCE, reply.type());
             assertTrue(reply.isEphemeral());
-            assertTrue(userInstall.original().orElseThrow().isEphemeral());
+            FakeMessage ephemeral = userInstall.original().orElseThrow();
+            assertTrue(ephemeral.isEphemeral());
+            assertArrayEquals(preview, ephemeral.attachments().get(0).bytes(), "a file uploaded with the callback itself");
+            assertTrue(discord.requests().matching("POST", "/interactions/{interaction_id}/{interaction_token}/callback")
+                    .stream().anyMatch(RestRequest::isMultipart), "the callback went out as multipart");
 
             // delivery by DM: POST /users/@me/channels then a channel message
             Message delivered = jda.retrieveUserById(alice.id()).complete().openPrivateChannel()
@@ -440,6 +465,7 @@ class FakeDiscordJdaTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the outage is scoped by try-with-resources, not referenced
     void droppedGatewayConnectionIsResumedAndMissedInteractionsAreReplayed() throws Exception {
         BlockingQueue<SlashCommandInteractionEvent> commands = new LinkedBlockingQueue<>();
         try (FakeDiscord discord = FakeDiscord.start(); JdaLogCapture jdaLog = JdaLogCapture.start()) {

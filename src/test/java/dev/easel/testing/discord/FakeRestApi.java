@@ -277,7 +277,7 @@ final class FakeRestApi {
         synchronized (s) {
             RegisteredCommand old = existingCommand(guildId, id);
             ObjectNode merged = old.json().deepCopy();
-            body.fields().forEachRemaining(e -> merged.set(e.getKey(), e.getValue()));
+            body.properties().forEach(e -> merged.set(e.getKey(), e.getValue()));
             RegisteredCommand rc = command(id, guildId, merged);
             s.commands.put(id, rc);
             s.changed();

@@ -152,13 +152,13 @@ public final class OpenApiValidator {
         ObjectNode defs = root.putObject("$defs");
 
         int opIndex = 0;
-        Iterator<Map.Entry<String, JsonNode>> paths = spec.get("paths").fields();
+        Iterator<Map.Entry<String, JsonNode>> paths = spec.get("paths").properties().iterator();
         while (paths.hasNext()) {
             Map.Entry<String, JsonNode> pathEntry = paths.next();
             String template = pathEntry.getKey();
             JsonNode pathItem = pathEntry.getValue();
             Map<String, Operation> ops = new LinkedHashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> fields = pathItem.fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = pathItem.properties().iterator();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
                 String method = f.getKey();
@@ -178,7 +178,7 @@ public final class OpenApiValidator {
                 }
                 Map<String, String> bodyKeys = new LinkedHashMap<>();
                 JsonNode rb = op.path("requestBody");
-                Iterator<Map.Entry<String, JsonNode>> contents = rb.path("content").fields();
+                Iterator<Map.Entry<String, JsonNode>> contents = rb.path("content").properties().iterator();
                 while (contents.hasNext()) {
                     Map.Entry<String, JsonNode> c = contents.next();
                     String key = prefix + "_body_" + sanitize(c.getKey());
@@ -186,7 +186,7 @@ public final class OpenApiValidator {
                     bodyKeys.put(c.getKey(), key);
                 }
                 Map<String, String> responseKeys = new LinkedHashMap<>();
-                Iterator<Map.Entry<String, JsonNode>> responses = op.path("responses").fields();
+                Iterator<Map.Entry<String, JsonNode>> responses = op.path("responses").properties().iterator();
                 while (responses.hasNext()) {
                     Map.Entry<String, JsonNode> r = responses.next();
                     JsonNode response = r.getValue();

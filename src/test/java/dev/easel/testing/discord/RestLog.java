@@ -60,7 +60,7 @@ public final class RestLog {
     }
 
     public synchronized List<RestRequest> matching(Predicate<? super RestRequest> p) {
-        return requests.stream().filter(p).map(r -> (RestRequest) r).toList();
+        return requests.stream().filter(p).toList();
     }
 
     /** Requests for {@code method} on the OpenAPI route template {@code route}, e.g. ("POST", "/channels/{channel_id}/messages"). */
@@ -90,7 +90,7 @@ public final class RestLog {
     public synchronized List<RestRequest> awaitRequests(Predicate<? super RestRequest> p, int count, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            List<RestRequest> found = requests.stream().filter(p).map(r -> (RestRequest) r).toList();
+            List<RestRequest> found = requests.stream().filter(p).toList();
             if (found.size() >= count) {
                 return found.subList(0, count);
             }
