@@ -1052,15 +1052,26 @@ public final class FakeDiscord implements AutoCloseable {
 
     private MockResponse dispatch(RecordedRequest recorded) {
         HttpUrl url = recorded.getUrl();
-        List<String> segments = url.pathSegments();
-        if (segments.size() == 1 && segments.get(0).equals("gateway")
-                && "websocket".equalsIgnoreCase(recorded.getHeaders().get("Upgrade"))) {
+        List<String> segments = url.pathSegments().stream().filter(x -> !x.isEmpty()).toList();
+        if (segments.equals(List.of("gateway")) && "websocket".equalsIgnoreCase(recorded.getHeaders().get("Upgrade"))) {
+            // Only plain JSON text frames are served: encoding=json, no compress=zlib-stream.
+            String encoding = Optional.ofNullable(url.queryParameter("encoding")).orElse("json");
+            if (!encoding.equals("json") || url.queryParameter("compress") != null) {
+                state.addViolations(List.of(new Violation(Violation.Kind.UNSUPPORTED_BY_FAKE, "GET",
+                        "/gateway?" + url.encodedQuery(), null, "gateway", "FakeDiscord serves encoding=json"
+                        + " without transport compression; build JDA with Compression.NONE (see configure)",
+                        null, List.of())));
+                return json(400, DiscordJson.error(0, "400: Bad Request"), null);
+            }
             return new MockResponse.Builder().webSocketUpgrade(gateway.newSession()).build();
         }
         if (!segments.isEmpty() && segments.get(0).equals("attachments") && recorded.getMethod().equals("GET")) {
             return cdn(url);
         }
         if (segments.size() < 2 || !segments.get(0).equals("api") || !segments.get(1).equals("v10")) {
+            state.addViolations(List.of(new Violation(Violation.Kind.UNKNOWN_ROUTE, recorded.getMethod(),
+                    url.encodedPath(), null, "base", "request outside /api/v10/ (Easel speaks API v10)", null,
+                    List.of())));
             return json(404, DiscordJson.error(0, "404: Not Found"), null);
         }
         String path = "/" + String.join("/", segments.subList(2, segments.size()));

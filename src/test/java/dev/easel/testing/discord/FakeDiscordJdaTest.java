@@ -2,6 +2,7 @@ package dev.easel.testing.discord;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import net.dv8tion.jda.api.JDA;
+import net.dv8tion.jda.api.JDABuilder;
 import net.dv8tion.jda.api.Permission;
 import net.dv8tion.jda.api.components.actionrow.ActionRow;
 import net.dv8tion.jda.api.components.buttons.Button;
@@ -14,6 +15,7 @@ import net.dv8tion.jda.api.events.interaction.command.CommandAutoCompleteInterac
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent;
 import net.dv8tion.jda.api.exceptions.ErrorResponseException;
+import net.dv8tion.jda.api.exceptions.InvalidTokenException;
 import net.dv8tion.jda.api.hooks.ListenerAdapter;
 import net.dv8tion.jda.api.interactions.IntegrationType;
 import net.dv8tion.jda.api.interactions.InteractionContextType;
@@ -525,6 +527,20 @@ class FakeDiscordJdaTest {
                 assertEquals(guild.id(), e.getGuild().getIdLong());
                 assertEquals(expected, e.getJDA().getShardInfo().getShardId());
             }
+            discord.assertNoViolations();
+        }
+    }
+
+    @Test
+    void aWrongTokenIsRefusedAtLogin() {
+        try (FakeDiscord discord = FakeDiscord.start()) {
+            JDABuilder builder = discord.configure(JDABuilder.createLight("not-the-token"));
+
+            assertThrows(InvalidTokenException.class, builder::build);
+
+            RestRequest me = discord.requests().awaitRequest("GET", "/users/@me", WAIT);
+            assertEquals("Bot not-the-token", me.header("Authorization").orElseThrow());
+            assertEquals(401, discord.requests().statusOf(me).orElseThrow());
             discord.assertNoViolations();
         }
     }

@@ -51,9 +51,10 @@ final class FakeRestApi {
         this.recommendedShards = recommendedShards;
     }
 
-    /** Whether the route needs {@code Authorization: Bot <token>} (all but interaction callbacks and webhooks by token). */
+    /** Whether the route needs {@code Authorization: Bot <token>} (all but interaction callbacks, webhooks by token, GET /gateway). */
     static boolean needsBotToken(String template) {
-        return !template.startsWith("/interactions/") && !template.startsWith("/webhooks/{webhook_id}/{webhook_token}");
+        return !template.startsWith("/interactions/") && !template.startsWith("/webhooks/{webhook_id}/{webhook_token}")
+                && !template.equals("/gateway");
     }
 
     /** Whether the route can carry message files (the attachment size limit applies). */
