@@ -926,6 +926,9 @@ public final class FakeDiscord implements AutoCloseable {
     }
 
     public void setAttachmentSizeLimit(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("attachment size limit must be positive, got " + bytes);
+        }
         state.attachmentSizeLimit = bytes;
     }
 

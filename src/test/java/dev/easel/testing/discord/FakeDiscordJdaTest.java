@@ -544,4 +544,28 @@ class FakeDiscordJdaTest {
             discord.assertNoViolations();
         }
     }
+
+    @Test
+    void discordSideRulesBeyondTheSchemaAreEnforced() {
+        try (FakeDiscord discord = FakeDiscord.start()) {
+            JDA jda = discord.login();
+            Route.CompiledRoute send = Route.Messages.SEND_MESSAGE.compile(Long.toString(discord.guild().textChannelId()));
+            String row = "{\"type\":1,\"components\":[{\"type\":2,\"style\":1,\"label\":\"A\",\"custom_id\":\"same\"},"
+                    + "{\"type\":2,\"style\":1,\"label\":\"B\",\"custom_id\":\"same\"}]}";
+            RestActionImpl<DataObject> duplicate = new RestActionImpl<>(jda, send,
+                    DataObject.fromJson("{\"content\":\"x\",\"components\":[" + row + "]}"), (r, q) -> r.getObject());
+            RestActionImpl<DataObject> empty = new RestActionImpl<>(jda, send, DataObject.fromJson("{}"),
+                    (r, q) -> r.getObject());
+
+            ErrorResponseException dup = assertThrows(ErrorResponseException.class, duplicate::complete);
+            ErrorResponseException none = assertThrows(ErrorResponseException.class, empty::complete);
+
+            assertEquals(ErrorResponse.INVALID_FORM_BODY, dup.getErrorResponse());
+            assertEquals("components[0].components[1].custom_id", dup.getSchemaErrors().get(0).getLocation());
+            assertEquals(ErrorResponse.EMPTY_MESSAGE, none.getErrorResponse());
+            // both bodies conform to the OpenAPI schema: these are Discord's own rules, not violations
+            discord.assertNoViolations();
+            assertTrue(discord.messages().isEmpty());
+        }
+    }
 }
