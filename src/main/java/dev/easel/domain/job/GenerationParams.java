@@ -111,6 +111,11 @@ public record GenerationParams(
                 newChaos, stylize, tile, quality, model, strength, candidateCount);
     }
 
+    public GenerationParams withGuidance(double newGuidance) {
+        return new GenerationParams(prompt, negativePrompt, width, height, steps, newGuidance, sampler, seed, chaos,
+                stylize, tile, quality, model, strength, candidateCount);
+    }
+
     public GenerationParams withSize(int newWidth, int newHeight) {
         return new GenerationParams(prompt, negativePrompt, newWidth, newHeight, steps, guidanceScale, sampler, seed,
                 chaos, stylize, tile, quality, model, strength, candidateCount);
