@@ -79,8 +79,9 @@ public final class PromptParser {
                 throw new IllegalArgumentException("candidates must be 1.." + GenerationParams.MAX_CANDIDATES
                         + "; got " + candidates);
             }
-            if (maxPromptLength < 1) {
-                throw new IllegalArgumentException("max prompt length must be >= 1; got " + maxPromptLength);
+            if (maxPromptLength < 1 || maxPromptLength > MAX_STORED_PROMPT) {
+                throw new IllegalArgumentException("max prompt length must be 1.." + MAX_STORED_PROMPT + "; got "
+                        + maxPromptLength);
             }
         }
 
@@ -91,6 +92,8 @@ public final class PromptParser {
     }
 
     public static final int ABSOLUTE_MAX_STEPS = 150;
+    /** Longest prompt (and negative prompt) the job store keeps. */
+    public static final int MAX_STORED_PROMPT = 4000;
 
     private enum Arity { FLAG, ONE, TEXT }
 
@@ -222,6 +225,10 @@ public final class PromptParser {
                             .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.joining(", "));
                     if (negative.isEmpty()) {
                         throw new BadInput(param.flag() + " needs the things to leave out, e.g. --no text, watermark");
+                    }
+                    if (negative.length() > settings.maxPromptLength()) {
+                        throw new BadInput("the --no text is " + negative.length() + " characters long; the limit is "
+                                + settings.maxPromptLength());
                     }
                     values.put(param, negative);
                 }
