@@ -77,7 +77,11 @@ public final class JobKit implements AutoCloseable {
     }
 
     public static WorkerSettings fastWorker(String id) {
-        return new WorkerSettings(id, 8, 8, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2), 2,
+        return fastWorker(id, 8);
+    }
+
+    public static WorkerSettings fastWorker(String id, int maxBatchImages) {
+        return new WorkerSettings(id, maxBatchImages, 8, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2), 2,
                 2, Duration.ofMillis(20), Duration.ofSeconds(30), 2);
     }
 
