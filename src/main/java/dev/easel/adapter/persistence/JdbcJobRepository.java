@@ -156,11 +156,12 @@ public final class JdbcJobRepository implements JobRepository {
         List<QueueSnapshot.Queued> queued = new ArrayList<>();
         // Rank = position of the job among its owner's waiting jobs in its lane; ordering by (lane, rank) puts
         // every user's first job in the window before anyone's second.
-        String sql = "SELECT j.id, j.owner_user_id, j.lane_rank, j.created_at, j.max_running, j.candidate_count, "
-                + "j.steps, j.width, j.height, j.kind, j.source_image_id, j.model, j.sampler, j.tile FROM jobs j "
-                + "JOIN (SELECT id, ROW_NUMBER() OVER (PARTITION BY owner_user_id, lane_rank ORDER BY created_at, id) "
-                + "AS rk FROM jobs WHERE status = 'QUEUED') r ON r.id = j.id "
-                + "WHERE j.status = 'QUEUED' ORDER BY j.lane_rank, r.rk, j.created_at, j.id LIMIT ?";
+        // One scan of the waiting jobs (no self-join: its plan degrades badly on stale table statistics).
+        String sql = "SELECT id, owner_user_id, lane_rank, created_at, max_running, candidate_count, steps, width, "
+                + "height, kind, source_image_id, model, sampler, tile FROM (SELECT id, owner_user_id, lane_rank, "
+                + "created_at, max_running, candidate_count, steps, width, height, kind, source_image_id, model, "
+                + "sampler, tile, ROW_NUMBER() OVER (PARTITION BY owner_user_id, lane_rank ORDER BY created_at, id) "
+                + "AS rk FROM jobs WHERE status = 'QUEUED') q ORDER BY lane_rank, rk, created_at, id LIMIT ?";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, window);
             try (ResultSet rs = ps.executeQuery()) {
