@@ -38,6 +38,8 @@ public final class FairJobQueue {
     private final TransactionRunner transactions;
     private final Clock clock;
     private final QueueSettings settings;
+    /** Workers of this process pick one after another, each from a fresh view of the queue. */
+    private final Object claimLock = new Object();
 
     public FairJobQueue(JobRepository jobs, TransactionRunner transactions, Clock clock, QueueSettings settings) {
         this.jobs = jobs;
@@ -92,8 +94,18 @@ public final class FairJobQueue {
      * Claims the next job for {@code workerId} and, when it is text to image, compatible waiting jobs among the
      * next {@code lookahead} in line, as long as the images fit {@code maxImages.applyAsInt(width, height)}.
      * Each claim is its own transaction. Empty when nothing can start.
+     *
+     * <p>Workers of one process take turns here, so each decides on a view that includes the others' claims;
+     * workers in other processes may decide on a view a few milliseconds old, which can reorder jobs near a turn
+     * boundary but never runs a job twice (the claim itself is atomic).
      */
     public List<Job> claimNext(String workerId, IntBinaryOperator maxImages, int lookahead) {
+        synchronized (claimLock) {
+            return claimNextLocked(workerId, maxImages, lookahead);
+        }
+    }
+
+    private List<Job> claimNextLocked(String workerId, IntBinaryOperator maxImages, int lookahead) {
         QueueSnapshot snapshot = transactions.inTransaction(tx -> jobs.snapshot(settings.claimWindow(), tx));
         List<QueueSnapshot.Queued> order = order(snapshot);
         Map<String, Integer> running = new HashMap<>();
