@@ -144,7 +144,9 @@ public final class PostgresServer implements ExtensionContext.Store.CloseableRes
                         + Files.readString(dir.resolve("postgres.log")));
             }
             try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), USER, "")) {
-                return;
+                if (c.isValid(5)) {
+                    return;
+                }
             } catch (SQLException e) {
                 last = e;
             }
