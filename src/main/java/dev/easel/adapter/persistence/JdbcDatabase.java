@@ -1,0 +1,92 @@
+package dev.easel.adapter.persistence;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.easel.application.RepositoryException;
+import dev.easel.application.TransactionRunner;
+import org.flywaydb.core.Flyway;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The database: a connection pool, the schema brought up to date by Flyway (db/migration), the dialect, and the
+ * shared {@link TransactionRunner} that every JDBC adapter (jobs, and later quotas) runs in.
+ */
+public final class JdbcDatabase implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final SqlDialect dialect;
+    private final String url;
+    private final TransactionRunner transactions;
+
+    private JdbcDatabase(HikariDataSource dataSource, SqlDialect dialect, String url) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.url = url;
+        this.transactions = new JdbcTransactionRunner(dataSource);
+    }
+
+    /** Connects, migrates the schema and returns the ready database. */
+    public static JdbcDatabase open(DatabaseSettings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.url());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(1);
+        config.setAutoCommit(true);
+        config.setPoolName("easel-db");
+        config.setInitializationFailTimeout(10_000);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new RepositoryException("cannot connect to " + settings.url() + ": " + rootMessage(e), e);
+        }
+        try {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            SqlDialect dialect;
+            try (Connection c = ds.getConnection()) {
+                dialect = SqlDialect.fromProductName(c.getMetaData().getDatabaseProductName());
+            }
+            return new JdbcDatabase(ds, dialect, settings.url());
+        } catch (SQLException | RuntimeException e) {
+            ds.close();
+            throw new RepositoryException("cannot prepare the database at " + settings.url() + ": " + rootMessage(e), e);
+        }
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public TransactionRunner transactions() {
+        return transactions;
+    }
+
+    public JdbcJobRepository jobRepository() {
+        return new JdbcJobRepository(dialect, url);
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}
