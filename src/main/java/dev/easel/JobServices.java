@@ -3,6 +3,7 @@ package dev.easel;
 import dev.easel.adapter.persistence.JdbcDatabase;
 import dev.easel.adapter.persistence.JdbcJobRepository;
 import dev.easel.adapter.storage.FileImageStore;
+import dev.easel.application.BrowseJobs;
 import dev.easel.application.CancelJob;
 import dev.easel.application.CancelSignals;
 import dev.easel.application.ConfigQuotaGate;
@@ -48,6 +49,7 @@ public final class JobServices implements AutoCloseable {
     private final PressButton press;
     private final CancelJob cancel;
     private final ListJobs list;
+    private final BrowseJobs browse;
     private final List<JobWorker> workers = new ArrayList<>();
 
     /**
@@ -70,6 +72,7 @@ public final class JobServices implements AutoCloseable {
             this.press = new PressButton(jobs, database.transactions(), intake, config.variations(), seeds);
             this.cancel = new CancelJob(jobs, quota, database.transactions(), cancels, notifier, clock);
             this.list = new ListJobs(jobs, database.transactions(), queue);
+            this.browse = new BrowseJobs(jobs, database.transactions(), queue);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -128,6 +131,10 @@ public final class JobServices implements AutoCloseable {
 
     public ListJobs list() {
         return list;
+    }
+
+    public BrowseJobs browse() {
+        return browse;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.easel.sd.models.Kernels;
 import dev.easel.sd.pipelines.Benchmark;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Composition root and command-line entry: {@code easel <command> [args…]}. */
 public final class Main {
@@ -12,6 +13,7 @@ public final class Main {
 
             commands:
               bench      time the engine parts and whole jobs on random weights (prints a table)
+              web        local web console, admin page, gallery and HTTP API (easel web --help)
               help       this text
             """;
 
@@ -27,6 +29,13 @@ public final class Main {
                 case "bench" -> {
                     Benchmark.main(rest);
                     yield 0;
+                }
+                case "web" -> {
+                    if (List.of(rest).contains("--help")) {
+                        System.out.println(WebCommand.USAGE);
+                        yield 0;
+                    }
+                    yield WebCommand.run(List.of(rest), null, null, System.out, System.err);
                 }
                 default -> {
                     System.err.println("easel: unknown command '" + args[0] + "'\n" + USAGE);
