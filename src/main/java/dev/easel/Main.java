@@ -3,6 +3,7 @@ package dev.easel;
 import dev.easel.sd.models.Kernels;
 import dev.easel.sd.pipelines.Benchmark;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /** Composition root and command-line entry: {@code easel <command> [args…]}. */
@@ -11,6 +12,7 @@ public final class Main {
             usage: easel <command> [options]
 
             commands:
+              imagine    one /imagine job on the command line: easel imagine "<prompt --ar 3:2 …>" [--model DIR] [--out DIR] [--demo]
               bench      time the engine parts and whole jobs on random weights (prints a table)
               help       this text
             """;
@@ -24,6 +26,7 @@ public final class Main {
         int code;
         try {
             code = switch (args[0]) {
+                case "imagine" -> ImagineCommand.run(rest, Path.of("models"), System.out, System.err);
                 case "bench" -> {
                     Benchmark.main(rest);
                     yield 0;
