@@ -1,10 +1,12 @@
 package dev.easel;
 
+import dev.easel.application.JobNotifier;
 import dev.easel.sd.models.Kernels;
 import dev.easel.sd.pipelines.Benchmark;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /** Composition root and command-line entry: {@code easel <command> [args…]}. */
 public final class Main {
@@ -13,9 +15,20 @@ public final class Main {
 
             commands:
               imagine    one /imagine job on the command line: easel imagine "<prompt --ar 3:2 …>" [--model DIR] [--out DIR] [--demo]
+              worker     run generation workers on the configured database (see easel worker --help)
+              loadbench  queue throughput, latency and fairness against a fake engine
               bench      time the engine parts and whole jobs on random weights (prints a table)
               help       this text
             """;
+
+    /** Opens the engine for a configured model; it is closed when the process ends. */
+    static EngineFactory.Engine openEngine(String model) {
+        EngineFactory.Engine engine = EngineFactory.open(Path.of("models"), model,
+                System.getenv().getOrDefault("EASEL_DEVICE", "auto"), System.getenv().getOrDefault("EASEL_PRECISION", "auto"),
+                System.getenv("EASEL_MODEL_VARIANT"));
+        Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "easel-engine-close"));
+        return engine;
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -27,6 +40,9 @@ public final class Main {
         try {
             code = switch (args[0]) {
                 case "imagine" -> ImagineCommand.run(rest, Path.of("models"), System.out, System.err);
+                case "worker" -> WorkerCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
+                        null, JobNotifier.NONE, System.err);
+                case "loadbench" -> LoadBenchCommand.run(List.of(rest), System.out, System.err);
                 case "bench" -> {
                     Benchmark.main(rest);
                     yield 0;
