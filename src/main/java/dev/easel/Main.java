@@ -30,6 +30,17 @@ public final class Main {
         return engine;
     }
 
+    static {
+        // DJL must neither download natives nor call home unless the operator says otherwise
+        // (scripts/easel sets the same; this covers `java -jar` and IDE runs).
+        if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.print(USAGE);
