@@ -54,26 +54,12 @@ class ImagineCommandTest {
         for (int i = 1; i <= 4; i++) {
             BufferedImage golden = ImageIO.read(dir.resolve("image-" + i + ".png").toFile());
             byte[] png = Files.readAllBytes(out.resolve("image-" + i + ".png"));
-            assertTrue(maxDiff(golden, Png.readImage(png)) <= 1, name + " image " + i);
+            assertTrue(Golden.maxPixelDiff(golden, Png.readImage(png)) <= 1, name + " image " + i);
             ImageParameters p = Png.readParameters(png).orElseThrow();
             assertEquals(seed + i - 1, p.seed(), "each image records its own seed");
         }
         BufferedImage grid = ImageIO.read(out.resolve("grid.png").toFile());
         assertEquals(128, grid.getWidth(), "2×2 grid of 64 px candidates");
-    }
-
-    static int maxDiff(BufferedImage a, BufferedImage b) {
-        int max = 0;
-        for (int y = 0; y < a.getHeight(); y++) {
-            for (int x = 0; x < a.getWidth(); x++) {
-                int p = a.getRGB(x, y);
-                int q = b.getRGB(x, y);
-                for (int s = 0; s < 24; s += 8) {
-                    max = Math.max(max, Math.abs(((p >> s) & 0xff) - ((q >> s) & 0xff)));
-                }
-            }
-        }
-        return max;
     }
 
     @Test
