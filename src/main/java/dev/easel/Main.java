@@ -1,8 +1,10 @@
 package dev.easel;
 
+import dev.easel.application.JobNotifier;
 import dev.easel.sd.models.Kernels;
 import dev.easel.sd.pipelines.Benchmark;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,10 +14,33 @@ public final class Main {
             usage: easel <command> [options]
 
             commands:
+              imagine    one /imagine job on the command line: easel imagine "<prompt --ar 3:2 …>" [--model DIR] [--out DIR] [--demo]
+              worker     run generation workers on the configured database (see easel worker --help)
+              loadbench  queue throughput, latency and fairness against a fake engine
               bench      time the engine parts and whole jobs on random weights (prints a table)
               web        local web console, admin page, gallery and HTTP API (easel web --help)
               help       this text
             """;
+
+    /** Opens the engine for a configured model; it is closed when the process ends. */
+    static EngineFactory.Engine openEngine(String model) {
+        EngineFactory.Engine engine = EngineFactory.open(Path.of("models"), model,
+                System.getenv().getOrDefault("EASEL_DEVICE", "auto"), System.getenv().getOrDefault("EASEL_PRECISION", "auto"),
+                System.getenv("EASEL_MODEL_VARIANT"));
+        Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "easel-engine-close"));
+        return engine;
+    }
+
+    static {
+        // DJL must neither download natives nor call home unless the operator says otherwise
+        // (scripts/easel sets the same; this covers `java -jar` and IDE runs).
+        if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -26,6 +51,10 @@ public final class Main {
         int code;
         try {
             code = switch (args[0]) {
+                case "imagine" -> ImagineCommand.run(rest, Path.of("models"), System.out, System.err);
+                case "worker" -> WorkerCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
+                        null, JobNotifier.NONE, System.err);
+                case "loadbench" -> LoadBenchCommand.run(List.of(rest), System.out, System.err);
                 case "bench" -> {
                     Benchmark.main(rest);
                     yield 0;
