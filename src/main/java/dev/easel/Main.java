@@ -64,7 +64,8 @@ public final class Main {
                         System.out.println(WebCommand.USAGE);
                         yield 0;
                     }
-                    yield WebCommand.run(List.of(rest), null, null, System.out, System.err);
+                    yield WebCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(), null,
+                            System.out, System.err);
                 }
                 default -> {
                     System.err.println("easel: unknown command '" + args[0] + "'\n" + USAGE);

@@ -175,6 +175,7 @@ async function submit(event) {
     update(job);
     $("#prompt").value = "";
     $("#image").value = "";
+    imageChosen();
     $("#messages").scrollTop = $("#messages").scrollHeight;
     refreshMe();
   } catch (e) {
@@ -206,6 +207,13 @@ async function cancel(id, button) {
   } catch (e) {
     say(e.message);
   }
+}
+
+function imageChosen() {
+  const file = $("#image").files[0];
+  $("#image-name").hidden = !file;
+  $("#image-name").textContent = file ? file.name : "";
+  $("#strength").hidden = !file;
 }
 
 async function refreshMe() {
@@ -252,6 +260,7 @@ function listen() {
 document.addEventListener("DOMContentLoaded", () => {
   $("#composer").addEventListener("submit", submit);
   $("#private").addEventListener("change", togglePrivate);
+  $("#image").addEventListener("change", imageChosen);
   refreshMe();
   loadAll().catch((e) => say(e.message)).finally(listen);
 });
