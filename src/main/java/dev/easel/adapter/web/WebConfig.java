@@ -189,7 +189,10 @@ public record WebConfig(String bind, int port, String guildId, String userId, Op
                 : integer(web, "port", 8080);
         Optional<String> token = Optional.ofNullable(env.getOrDefault("EASEL_WEB_ADMIN_TOKEN",
                 text(web, "admin-token", null))).filter(t -> !t.isEmpty());
-        String galleryText = text(web, "gallery", "all");
+        JsonNode galleryNode = web == null ? null : web.get("gallery");
+        // YAML 1.1 reads a bare off/no as false (and on/yes as true).
+        String galleryText = galleryNode != null && galleryNode.isBoolean()
+                ? (galleryNode.booleanValue() ? "all" : "off") : text(web, "gallery", "all");
         Gallery gallery;
         try {
             gallery = Gallery.valueOf(galleryText.toUpperCase(Locale.ROOT));

@@ -35,7 +35,7 @@ class ConsoleScreenshotTest {
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(Golden.path("pipeline"), Device.cpu(),
                 DataType.FLOAT32, null)) {
             DjlImageGenerator engine = new DjlImageGenerator(pipe, "tiny", DjlImageGenerator.defaultBatchPixels(false));
-            try (WebFixture web = new WebFixture(dir, new WebFixture.Options().engine(engine).steps(12));
+            try (WebFixture web = new WebFixture(dir, new WebFixture.Options().engine(engine).steps(8));
                  Chromium browser = Chromium.start(1100, 860)) {
                 browser.open(web.url("/console"));
                 browser.await("the plan line", "document.querySelector('#who').textContent.includes('Standard')",

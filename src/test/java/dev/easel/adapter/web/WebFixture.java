@@ -64,6 +64,12 @@ final class WebFixture implements AutoCloseable {
         String consolePlan = "standard";
         String extraWeb = "";
         int steps = 6;
+        String adminToken = ADMIN_TOKEN;
+
+        Options adminToken(String token) {
+            adminToken = token;
+            return this;
+        }
 
         Options workers(int n) {
             workers = n;
@@ -116,9 +122,10 @@ final class WebFixture implements AutoCloseable {
                   cancel-poll-ms: 20
                 web:
                   port: 0
-                  admin-token: "%s"
+                  admin-token: %s
                   api-keys-file: "%s"
-                """.formatted(DB.incrementAndGet(), dir.resolve("images"), o.steps, ADMIN_TOKEN,
+                """.formatted(DB.incrementAndGet(), dir.resolve("images"), o.steps,
+                o.adminToken == null ? "null" : "\"" + o.adminToken + "\"",
                 dir.resolve("api-keys.json"))
                 + (o.consolePlan == null ? "" : "  plan: " + o.consolePlan + "\n") + o.extraWeb;
         JsonNode tree;
@@ -190,6 +197,14 @@ final class WebFixture implements AutoCloseable {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode parse(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
         }
     }
 
