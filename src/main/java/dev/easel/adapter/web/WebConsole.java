@@ -128,6 +128,10 @@ public final class WebConsole {
         this.views = new JobViews(events);
         this.streams = new Semaphore(config.maxEventStreams());
         this.loopbackOnly = isLoopback(config.bind());
+        if (!loopbackOnly) {
+            log.warn("the web console listens on {}: anyone who can reach it acts as member {} of guild {}",
+                    config.bind(), config.userId(), config.guildId());
+        }
         defineRoutes();
     }
 
