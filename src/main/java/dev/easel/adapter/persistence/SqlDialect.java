@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * What differs between the two supported databases when several workers claim jobs.
+ * What differs between the two supported databases: upserts (see {@link #upsert}), and how several workers claim
+ * jobs.
  * <ul>
  *   <li>PostgreSQL (many processes): the job row is locked with {@code FOR UPDATE SKIP LOCKED}, so two workers never
  *       wait on each other for the same job, and the owner's running cap is checked under a transaction-scoped
