@@ -12,7 +12,15 @@ import java.util.random.RandomGenerator;
 /** {@code /imagine prompt}: parse → quota → save QUEUED and enqueue (one transaction) → position and ETA. */
 public final class SubmitImagine {
 
-    public record Request(Owner owner, String prompt) {
+    /** @param membership the owner's roles and entitlements, for the quota */
+    public record Request(Owner owner, String prompt, Membership membership) {
+        public Request {
+            membership = membership == null ? Membership.NONE : membership;
+        }
+
+        public Request(Owner owner, String prompt) {
+            this(owner, prompt, Membership.NONE);
+        }
     }
 
     public sealed interface Result permits Accepted, Invalid, Denied {
@@ -49,7 +57,7 @@ public final class SubmitImagine {
         if (params.seed().isEmpty()) {
             params = params.withSeed(randomSeed(seeds));
         }
-        JobIntake.Outcome outcome = intake.enqueue(request.owner(), JobKind.IMAGINE, null, params);
+        JobIntake.Outcome outcome = intake.enqueue(request.owner(), request.membership(), JobKind.IMAGINE, null, params);
         if (outcome instanceof JobIntake.Enqueued enqueued) {
             return new Accepted(enqueued.job(), enqueued.standing());
         }
