@@ -1,10 +1,12 @@
 package dev.easel;
 
 import dev.easel.application.JobNotifier;
+import dev.easel.config.JobsConfig;
 import dev.easel.sd.models.Kernels;
 import dev.easel.sd.pipelines.Benchmark;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,6 +23,12 @@ public final class Main {
               web        local web console, admin page, gallery and HTTP API (easel web --help)
               help       this text
             """;
+
+    /** The install folder (scripts/easel sets EASEL_HOME), else the working directory. */
+    static Path home() {
+        String h = System.getenv("EASEL_HOME");
+        return h == null || h.isBlank() ? Path.of(".") : Path.of(h);
+    }
 
     /** Opens the engine for a configured model; it is closed when the process ends. */
     static EngineFactory.Engine openEngine(String model) {
@@ -51,9 +59,11 @@ public final class Main {
         int code;
         try {
             code = switch (args[0]) {
-                case "imagine" -> ImagineCommand.run(rest, Path.of("models"), System.out, System.err);
+                case "imagine" -> ImagineCommand.run(rest, home().resolve("models"), System.out, System.err);
                 case "worker" -> WorkerCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
-                        null, JobNotifier.NONE, System.err);
+                        JobServices.planQuota(JobsConfig.load(Path.of("config/easel.yaml"), System.getenv()),
+                                JobServices.loadPlans(Path.of("config/plans.yaml")), Clock.systemUTC()),
+                        JobNotifier.NONE, System.err);
                 case "loadbench" -> LoadBenchCommand.run(List.of(rest), System.out, System.err);
                 case "bench" -> {
                     Benchmark.main(rest);
@@ -64,7 +74,7 @@ public final class Main {
                         System.out.println(WebCommand.USAGE);
                         yield 0;
                     }
-                    yield WebCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(), null,
+                    yield WebCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
                             System.out, System.err);
                 }
                 default -> {

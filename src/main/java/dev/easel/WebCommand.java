@@ -1,6 +1,5 @@
 package dev.easel;
 
-import dev.easel.adapter.persistence.JdbcDatabase;
 import dev.easel.adapter.web.ApiKeys;
 import dev.easel.adapter.web.LocalHttpServer;
 import dev.easel.adapter.web.WebConfig;
@@ -9,16 +8,10 @@ import dev.easel.adapter.web.WebJobEvents;
 import dev.easel.application.FakeImageGenerator;
 import dev.easel.application.ImageGenerator;
 import dev.easel.application.JobWorker;
-import dev.easel.application.PlanQuotaGate;
 import dev.easel.config.JobsConfig;
-import dev.easel.config.PlansConfig;
-import dev.easel.domain.job.Owner;
-import dev.easel.domain.quota.InMemoryQuotaStore;
-import dev.easel.domain.quota.Member;
 import dev.easel.domain.quota.PlanDefaults;
 import dev.easel.domain.quota.QuotaAdmin;
 import dev.easel.domain.quota.QuotaService;
-import dev.easel.domain.quota.QuotaStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,18 +100,16 @@ public final class WebCommand {
         throw new IllegalArgumentException(option + " must be a whole number 0.." + max + "; got '" + v + "'");
     }
 
-    /** The quota member of a job owner without platform roles (web and API users; the command line). */
-    public static Member plainMember(Owner owner) {
-        return Member.of(owner.guildId() == null ? "direct" : owner.guildId(), owner.userId());
-    }
-
     /**
-     * Builds the console on running services, assigns the configured plans and registers its routes on
-     * {@code server} (not started here). {@code events} must be (part of) the notifier the job service was built
-     * with ({@link WebJobEvents#alongside}).
+     * Builds the console on running services (which must use the plan-based quota, {@link JobServices#withPlans}),
+     * assigns the configured plans and registers its routes on {@code server} (not started here). {@code events}
+     * must be (part of) the notifier the job service was built with ({@link WebJobEvents#alongside}).
      */
-    public static WebConsole attach(WebConfig web, JobServices jobs, QuotaService quota, QuotaAdmin quotaAdmin,
-                                    WebJobEvents events, LocalHttpServer server, Clock clock) {
+    public static WebConsole attach(WebConfig web, JobServices jobs, WebJobEvents events, LocalHttpServer server,
+                                    Clock clock) {
+        QuotaService quota = jobs.quotaService().orElseThrow(() -> new IllegalArgumentException(
+                "the web console needs the plan-based quota (JobServices.withPlans)"));
+        QuotaAdmin quotaAdmin = jobs.quotaAdmin().orElseThrow();
         WebConsole.Services services = new WebConsole.Services(jobs.submit(), jobs.press(), jobs.cancel(), jobs.list(),
                 jobs.browse(), jobs.images(), quota, quotaAdmin, jobs.config().generation());
         WebConsole console = new WebConsole(web, services, events, new ApiKeys(web.apiKeys(), web.apiKeysFile(), clock),
@@ -129,14 +120,13 @@ public final class WebCommand {
     }
 
     /**
-     * Runs the console until stopped.
+     * Runs the console until stopped, with the plan-based quota on the configured database.
      *
      * @param engineFactory the real engine (Main passes the Stable Diffusion one); null allows only --fake-engine
-     * @param storeFactory  the quota store on the opened database; null = in memory (usage is lost on restart)
      * @return the process exit code
      */
-    public static int run(List<String> args, Function<JobsConfig, ImageGenerator> engineFactory,
-                          Function<JdbcDatabase, QuotaStore> storeFactory, PrintStream out, PrintStream err) {
+    public static int run(List<String> args, Function<JobsConfig, ImageGenerator> engineFactory, PrintStream out,
+                          PrintStream err) {
         Options o;
         try {
             o = parse(args);
@@ -160,8 +150,8 @@ public final class WebCommand {
                 o.port() != null ? o.port() : loaded.port());
         PlanDefaults plans;
         try {
-            plans = PlansConfig.load(o.plans());
-        } catch (IOException e) {
+            plans = JobServices.loadPlans(o.plans());
+        } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
         }
@@ -178,23 +168,9 @@ public final class WebCommand {
         }
         Clock clock = Clock.systemUTC();
         WebJobEvents events = new WebJobEvents(clock);
-        QuotaService[] quota = new QuotaService[1];
-        QuotaAdmin[] quotaAdmin = new QuotaAdmin[1];
-        Function<JdbcDatabase, dev.easel.application.QuotaGate> gate = db -> {
-            QuotaStore store;
-            if (storeFactory != null) {
-                store = storeFactory.apply(db);
-            } else {
-                log.warn("quota usage is kept in memory and lost when the process stops");
-                store = new InMemoryQuotaStore();
-            }
-            quota[0] = new QuotaService(store, clock, plans);
-            quotaAdmin[0] = new QuotaAdmin(store, clock, plans);
-            return new PlanQuotaGate(quota[0], WebCommand::plainMember, config.worker().upscaleScale());
-        };
-        try (JobServices services = new JobServices(config, gate, events, clock);
+        try (JobServices services = JobServices.withPlans(config, plans, events, clock);
              LocalHttpServer server = new LocalHttpServer(web.bind(), web.port())) {
-            attach(web, services, quota[0], quotaAdmin[0], events, server, clock);
+            attach(web, services, events, server, clock);
             List<JobWorker> workers = new ArrayList<>();
             for (int i = 0; i < o.workers(); i++) {
                 workers.add(services.newWorker(engines.apply(config), i, o.workers()));
@@ -225,6 +201,6 @@ public final class WebCommand {
 
     /** Stand-alone entry (fake engine or external workers only); {@code Main} calls {@link #run} with the engine. */
     public static void main(String[] args) {
-        System.exit(run(List.of(args), null, null, System.out, System.err));
+        System.exit(run(List.of(args), null, System.out, System.err));
     }
 }

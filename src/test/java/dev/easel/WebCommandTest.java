@@ -28,10 +28,10 @@ class WebCommandTest {
     void keyHelpersPrintADigestForTheConfig() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        assertEquals(0, WebCommand.run(List.of("--hash-key", "esl_example"), null, null, ps, System.err));
+        assertEquals(0, WebCommand.run(List.of("--hash-key", "esl_example"), null, ps, System.err));
         assertEquals(ApiKeys.sha256("esl_example"), out.toString(StandardCharsets.UTF_8).strip());
         out.reset();
-        assertEquals(0, WebCommand.run(List.of("--new-key"), null, null, ps, System.err));
+        assertEquals(0, WebCommand.run(List.of("--new-key"), null, ps, System.err));
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         String key = lines[0].substring("key:".length()).strip();
         assertTrue(key.startsWith("esl_"), key);
@@ -41,7 +41,7 @@ class WebCommandTest {
     @Test
     void withoutAnEngineItSaysHowToGetOne() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = WebCommand.run(List.of("--config", "missing.yaml"), null, null, System.out,
+        int code = WebCommand.run(List.of("--config", "missing.yaml"), null, System.out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("pass --fake-engine"), err.toString());

@@ -17,12 +17,14 @@ import java.util.random.RandomGenerator;
 public final class SubmitImagine {
 
     /**
+     * @param membership  the owner's roles and entitlements, for the quota
      * @param initImageId a stored image to start from (image to image), or null for text to image
      * @param strength    with an init image: how far from it the pictures may go, in (0, 1] (0 keeps it, 1 ignores
      *                    it); 0 without one
      */
-    public record Request(Owner owner, String prompt, String initImageId, double strength) {
+    public record Request(Owner owner, String prompt, Membership membership, String initImageId, double strength) {
         public Request {
+            membership = membership == null ? Membership.NONE : membership;
             if (initImageId == null ? strength != 0 : !(strength > 0 && strength <= 1)) {
                 throw new IllegalArgumentException(initImageId == null
                         ? "strength only applies with an init image; got " + strength
@@ -31,8 +33,12 @@ public final class SubmitImagine {
         }
 
         /** Text to image. */
+        public Request(Owner owner, String prompt, Membership membership) {
+            this(owner, prompt, membership, null, 0);
+        }
+
         public Request(Owner owner, String prompt) {
-            this(owner, prompt, null, 0);
+            this(owner, prompt, Membership.NONE);
         }
     }
 
@@ -75,7 +81,8 @@ public final class SubmitImagine {
             params = params.withStrength(request.strength());
             origin = Origin.upload(request.initImageId());
         }
-        JobIntake.Outcome outcome = intake.enqueue(request.owner(), JobKind.IMAGINE, origin, params);
+        JobIntake.Outcome outcome = intake.enqueue(request.owner(), request.membership(), JobKind.IMAGINE, origin,
+                params);
         if (outcome instanceof JobIntake.Enqueued enqueued) {
             return new Accepted(enqueued.job(), enqueued.standing());
         }

@@ -130,7 +130,7 @@ class SubmitImagineTest {
                 new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB), Map.of());
         // when /imagine names it
         SubmitImagine.Accepted a = assertInstanceOf(SubmitImagine.Accepted.class, kit.submit.submit(
-                new SubmitImagine.Request(new Owner("alice", "g", "c"), "the same, in autumn --seed 5", upload, 0.45)));
+                new SubmitImagine.Request(new Owner("alice", "g", "c"), "the same, in autumn --seed 5", Membership.NONE, upload, 0.45)));
         // then the grid starts from it: no parent, the upload as source, the strength in the parameters
         Job job = a.job();
         assertEquals(JobKind.IMAGINE, job.kind());
@@ -140,9 +140,9 @@ class SubmitImagineTest {
         assertEquals(job, kit.reload(job.id()));
         // and a strength outside (0, 1], or one without an image, is refused before anything is stored
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                new SubmitImagine.Request(new Owner("alice", "g", "c"), "x", upload, 0));
+                new SubmitImagine.Request(new Owner("alice", "g", "c"), "x", Membership.NONE, upload, 0));
         assertTrue(e.getMessage().startsWith("strength must be in (0, 1]"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new SubmitImagine.Request(new Owner("a", "g", "c"), "x", null,
+        assertThrows(IllegalArgumentException.class, () -> new SubmitImagine.Request(new Owner("a", "g", "c"), "x", Membership.NONE, null,
                 0.5));
     }
 }

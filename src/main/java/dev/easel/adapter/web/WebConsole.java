@@ -8,6 +8,7 @@ import dev.easel.application.CancelJob;
 import dev.easel.application.ImageStore;
 import dev.easel.application.ImageStoreException;
 import dev.easel.application.ListJobs;
+import dev.easel.application.Membership;
 import dev.easel.application.PressButton;
 import dev.easel.application.SubmitImagine;
 import dev.easel.domain.job.Job;
@@ -466,7 +467,7 @@ public final class WebConsole {
                 String promptText = withAspect(prompt.text(), init.getWidth(), init.getHeight());
                 String imageId = s.images().save(JobId.newId(), "upload", init,
                         Map.of("source", "upload", "uploaded_by", who.userId()));
-                request = new SubmitImagine.Request(owner(who), promptText, imageId, strength);
+                request = new SubmitImagine.Request(owner(who), promptText, Membership.NONE, imageId, strength);
             }
         } else {
             if (r.path().endsWith("/img2img")) {

@@ -8,10 +8,8 @@ import dev.easel.WebCommand;
 import dev.easel.application.FakeImageGenerator;
 import dev.easel.application.ImageGenerator;
 import dev.easel.application.JobWorker;
-import dev.easel.application.PlanQuotaGate;
 import dev.easel.config.JobsConfig;
 import dev.easel.config.PlansConfig;
-import dev.easel.domain.quota.InMemoryQuotaStore;
 import dev.easel.domain.quota.PlanDefaults;
 import dev.easel.domain.quota.QuotaAdmin;
 import dev.easel.domain.quota.QuotaService;
@@ -35,8 +33,8 @@ import java.util.function.Predicate;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The whole web side over real HTTP: job service on a fresh in-memory H2 database, the plan quota on the
- * in-memory store with config/plans.yaml, the fake engine (or another) in in-process workers, and the console
+ * The whole web side over real HTTP: job service on a fresh in-memory H2 database with the plan quota on the same
+ * database (config/plans.yaml), the fake engine (or another) in in-process workers, and the console
  * on a LocalHttpServer at a free port. The console user "local" is on the standard plan unless told otherwise.
  */
 final class WebFixture implements AutoCloseable {
@@ -138,19 +136,17 @@ final class WebFixture implements AutoCloseable {
         }
         JobsConfig jobs = JobsConfig.fromTree(tree, Map.of());
         config = WebConfig.fromTree(tree, Map.of());
-        InMemoryQuotaStore store = new InMemoryQuotaStore();
-        quota = new QuotaService(store, clock, plans);
-        quotaAdmin = new QuotaAdmin(store, clock, plans);
         events = new WebJobEvents(clock);
-        services = new JobServices(jobs, db -> new PlanQuotaGate(quota, WebCommand::plainMember,
-                jobs.worker().upscaleScale()), events, clock);
+        services = JobServices.withPlans(jobs, plans, events, clock);
+        quota = services.quotaService().orElseThrow();
+        quotaAdmin = services.quotaAdmin().orElseThrow();
         try {
             server = new LocalHttpServer("127.0.0.1", 0);
         } catch (IOException e) {
             services.close();
             throw new UncheckedIOException(e);
         }
-        console = WebCommand.attach(config, services, quota, quotaAdmin, events, server, clock);
+        console = WebCommand.attach(config, services, events, server, clock);
         for (int i = 0; i < o.workers; i++) {
             JobWorker w = services.newWorker(o.engine, i, o.workers);
             workers.add(w);
