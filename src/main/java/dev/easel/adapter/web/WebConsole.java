@@ -50,7 +50,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -1016,8 +1015,7 @@ public final class WebConsole {
         if (!f.isObject()) {
             throw HttpError.badRequest("fields: must be an object of plan field to value, e.g. {\"images\": \"200\"}");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = f.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : f.properties()) {
             if (!e.getValue().isNull() && !e.getValue().asText().isBlank()) {
                 out.put(e.getKey(), e.getValue().asText().strip());
             }
