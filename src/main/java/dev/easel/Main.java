@@ -1,9 +1,11 @@
 package dev.easel;
 
+import dev.easel.adapter.models.ModelsCommand;
 import dev.easel.sd.models.Kernels;
 import dev.easel.sd.pipelines.Benchmark;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Composition root and command-line entry: {@code easel <command> [args…]}. */
 public final class Main {
@@ -11,6 +13,10 @@ public final class Main {
             usage: easel <command> [options]
 
             commands:
+              start      run everything one machine needs: database, worker, Discord bot, /healthz and /metrics
+                         (easel start --help lists its options)
+              models     pull | list | remove | import Stable Diffusion models (easel models help)
+              config     check the configuration and print the effective settings and override variables
               bench      time the engine parts and whole jobs on random weights (prints a table)
               help       this text
             """;
@@ -24,6 +30,15 @@ public final class Main {
         int code;
         try {
             code = switch (args[0]) {
+                case "start" -> StartCommand.run(List.of(rest), new StartCommand.Wiring(
+                        config -> {
+                            throw new IllegalStateException("no Stable Diffusion engine adapter is wired into this"
+                                    + " build (Main: start's engine factory)");
+                        },
+                        (config, db) -> JobServices.configQuota(config.jobs()), null, null),
+                        StartCommand.Io.system());
+                case "models" -> ModelsCommand.run(List.of(rest), System.getenv(), System.out, System.err);
+                case "config" -> ConfigCommand.run(List.of(rest), System.getenv(), System.out, System.err);
                 case "bench" -> {
                     Benchmark.main(rest);
                     yield 0;

@@ -34,12 +34,12 @@ import java.util.stream.Stream;
  * ({@code Invalid credentials in Authorization header}) and missing repos, revisions and files. Faults can be
  * injected: a connection dropped after some bytes, a corrupted file.
  */
-final class FakeHub implements AutoCloseable {
-    static final String TOKEN = "hf_valid_test_token";
+public final class FakeHub implements AutoCloseable {
+    public static final String TOKEN = "hf_valid_test_token";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A repo at one commit. */
-    record Repo(String id, String commit, Map<String, byte[]> files, boolean gated, String license) {
+    public record Repo(String id, String commit, Map<String, byte[]> files, boolean gated, String license) {
         boolean isLfs(String path) {
             return path.endsWith(".safetensors") || path.endsWith(".bin") || path.endsWith(".msgpack")
                     || path.endsWith(".onnx") || path.endsWith(".ckpt");
@@ -58,7 +58,7 @@ final class FakeHub implements AutoCloseable {
     private final Map<String, int[]> drops = new ConcurrentHashMap<>();
     private final Set<String> corrupt = ConcurrentHashMap.newKeySet();
 
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         hub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         cdn = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         hub.createContext("/", this::hub);
@@ -67,7 +67,7 @@ final class FakeHub implements AutoCloseable {
         cdn.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + hub.getAddress().getPort());
     }
 
@@ -76,7 +76,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** A repo with every file of {@code folder} (recursively) plus {@code extra} files. */
-    Repo add(String id, Path folder, Map<String, byte[]> extra, boolean gated) throws IOException {
+    public Repo add(String id, Path folder, Map<String, byte[]> extra, boolean gated) throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
         try (Stream<Path> s = Files.walk(folder)) {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
