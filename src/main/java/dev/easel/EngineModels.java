@@ -65,8 +65,14 @@ public final class EngineModels {
         }
 
         @Override
-        public void close() throws Exception {
-            resource.close();
+        public void close() throws IOException {
+            try {
+                resource.close();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("closing the engine's model failed: " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -302,7 +302,8 @@ public final class StartCommand {
             for (AutoCloseable e : engines) {
                 quietly("engine", e::close);
             }
-            quietly("database", services::close);
+            // the workers are stopped (or abandoned past the deadline: JobServices.close would wait for them)
+            quietly("database", () -> services.database().close());
             log.info("stopped in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
                     requeued.isEmpty() ? "" : "; back in the queue: " + requeued);
             return List.copyOf(requeued);

@@ -81,7 +81,7 @@ class DockerFilesTest {
             StartCommand.Options o = StartCommand.parse(command.subList(1, command.size()));
             // its environment names real settings with valid values
             Map<String, String> env = new HashMap<>();
-            s.get("environment").fields().forEachRemaining(e -> env.put(e.getKey(), interpolate(e.getValue().asText())));
+            s.get("environment").properties().forEach(e -> env.put(e.getKey(), interpolate(e.getValue().asText())));
             for (String var : env.keySet()) {
                 if (var.startsWith("EASEL_")) {
                     assertTrue(knownVariables.contains(var), name + ": " + var + " is not a configuration variable");

@@ -282,7 +282,7 @@ class CheckpointImportTest {
 
     private static Map<String, long[]> parameters(String file) throws IOException {
         Map<String, long[]> m = new LinkedHashMap<>();
-        new ObjectMapper().readTree(Golden.path(file).toFile()).fields().forEachRemaining(e -> {
+        new ObjectMapper().readTree(Golden.path(file).toFile()).properties().forEach(e -> {
             long[] s = new long[e.getValue().size()];
             for (int i = 0; i < s.length; i++) {
                 s[i] = e.getValue().get(i).asLong();
