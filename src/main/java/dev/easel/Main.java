@@ -1,11 +1,9 @@
 package dev.easel;
 
-import dev.easel.adapter.models.ModelsCommand;
 import dev.easel.sd.models.Kernels;
 import dev.easel.sd.pipelines.Benchmark;
 
 import java.util.Arrays;
-import java.util.List;
 
 /** Composition root and command-line entry: {@code easel <command> [args…]}. */
 public final class Main {
@@ -30,15 +28,16 @@ public final class Main {
         int code;
         try {
             code = switch (args[0]) {
-                case "start" -> StartCommand.run(List.of(rest), new StartCommand.Wiring(
+                case "start" -> StartCommand.run(java.util.List.of(rest), new StartCommand.Wiring(
                         config -> {
                             throw new IllegalStateException("no Stable Diffusion engine adapter is wired into this"
                                     + " build (Main: start's engine factory)");
                         },
                         (config, db) -> JobServices.configQuota(config.jobs()), null, null),
                         StartCommand.Io.system());
-                case "models" -> ModelsCommand.run(List.of(rest), System.getenv(), System.out, System.err);
-                case "config" -> ConfigCommand.run(List.of(rest), System.getenv(), System.out, System.err);
+                case "models" -> dev.easel.adapter.models.ModelsCommand.run(java.util.List.of(rest), System.getenv(),
+                        System.out, System.err);
+                case "config" -> ConfigCommand.run(java.util.List.of(rest), System.getenv(), System.out, System.err);
                 case "bench" -> {
                     Benchmark.main(rest);
                     yield 0;

@@ -432,8 +432,10 @@ public final class StartCommand {
                             + " free port or http.enabled: false", e);
                 }
                 List<JobWorker> local = List.copyOf(workers);
+                Duration window = config.jobs().queue().workerActivity();
                 HealthCheck health = new HealthCheck(HealthCheck.database(services.database().dataSource()),
-                        () -> local, bot, Clock.systemUTC());
+                        () -> local, bot, Clock.systemUTC(), () -> services.database().transactions().inTransaction(
+                        tx -> services.jobs().activeWorkers(Clock.systemUTC().instant().minus(window), tx)));
                 ObservabilityRoutes.register(http, registry, health);
                 if (wiring.web() != null) {
                     wiring.web().register(http, config, services);

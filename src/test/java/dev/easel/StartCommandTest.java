@@ -127,6 +127,7 @@ class StartCommandTest {
             assertEquals(200, health.statusCode(), health.body());
             JsonNode h = new ObjectMapper().readTree(health.body());
             assertEquals("ok", h.at("/checks/workers/status").asText());
+            assertEquals(1, h.at("/checks/workers/active_recently").asInt(), "the worker that finished the job");
             assertEquals("off", h.at("/checks/discord/status").asText());
             String metrics = get(r.httpPort(), "/metrics").body();
             assertTrue(metrics.contains("easel_images_generated_total{plan=\"default\"} 4\n"), metrics);

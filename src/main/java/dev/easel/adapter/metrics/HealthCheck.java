@@ -39,16 +39,27 @@ public final class HealthCheck {
     private final Supplier<List<JobWorker>> workers;
     private final GatewayStatus gateway;
     private final Clock clock;
+    private final Supplier<Integer> recentlyActive;
 
     /**
      * @param workers this process's workers (empty for a bot-only process)
      * @param gateway the bot's gateway, or null when this process runs no bot
      */
     public HealthCheck(Probe database, Supplier<List<JobWorker>> workers, GatewayStatus gateway, Clock clock) {
+        this(database, workers, gateway, clock, null);
+    }
+
+    /**
+     * @param recentlyActive workers of any process on the shared database that heartbeated or finished a job
+     *                       recently (informational: an idle worker does neither), or null
+     */
+    public HealthCheck(Probe database, Supplier<List<JobWorker>> workers, GatewayStatus gateway, Clock clock,
+                       Supplier<Integer> recentlyActive) {
         this.database = database;
         this.workers = workers;
         this.gateway = gateway;
         this.clock = clock;
+        this.recentlyActive = recentlyActive;
     }
 
     /** A probe that borrows a connection and asks the driver whether it is valid (2 s limit). */
@@ -107,6 +118,14 @@ public final class HealthCheck {
             wk.put("status", allOk ? "ok" : "down");
             if (!allOk) {
                 worst = 2;
+            }
+        }
+
+        if (recentlyActive != null && db.path("status").asText().equals("ok")) {
+            try {
+                wk.put("active_recently", recentlyActive.get());
+            } catch (RuntimeException e) {
+                wk.put("active_recently_error", String.valueOf(e.getMessage()));
             }
         }
 

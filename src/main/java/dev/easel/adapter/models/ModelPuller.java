@@ -207,6 +207,7 @@ public final class ModelPuller {
         }
         long transferred = 0;
         String linkedEtag = null;
+        String etag = null;
         IOException last = null;
         for (int attempt = 1; attempt <= settings.attemptsPerFile(); attempt++) {
             if (f.size() >= 0 && have == f.size() && have > 0) {
@@ -216,6 +217,7 @@ public final class ModelPuller {
                 if (d.linkedEtag() != null) {
                     linkedEtag = d.linkedEtag();
                 }
+                etag = d.etag();
                 if (d.offset() != have) {
                     // the server ignored the range: start this file over
                     progress.rewind(have);
@@ -259,15 +261,15 @@ public final class ModelPuller {
                     + ProgressPrinter.bytes(f.size()) + " (" + describe(last) + "). Nothing was installed; run the same"
                     + " command again to resume (the partial files are kept in " + staging + ")", last);
         }
-        verify(f, part, have, sha256, linkedEtag);
+        verify(f, part, have, sha256, linkedEtag, etag);
         Files.move(part, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         entries.add(new ModelManifest.Entry(f.path(), have, f.isLfs() ? f.lfsSha256()
                 : linkedEtag != null ? linkedEtag : HexFormat.of().formatHex(sha256.digest())));
         return transferred;
     }
 
-    private void verify(HubClient.RemoteFile f, Path part, long have, MessageDigest sha256, String linkedEtag)
-            throws IOException {
+    private void verify(HubClient.RemoteFile f, Path part, long have, MessageDigest sha256, String linkedEtag,
+                        String etag) throws IOException {
         if (f.size() >= 0 && have != f.size()) {
             Files.deleteIfExists(part);
             throw new PullException(f.path() + ": size mismatch: got " + have + " bytes, the hub lists " + f.size()
@@ -282,19 +284,28 @@ public final class ModelPuller {
                         + ". The download is corrupt; the file was deleted and nothing was installed. Run the command"
                         + " again to download it anew");
             }
-        } else if (f.blobId() != null && f.blobId().matches("[0-9a-f]{40}")) {
-            // small files are plain git blobs: their id is sha1("blob <size>\0" + content)
+        } else if (blobId(f, etag) != null) {
+            // small files are plain git blobs: their id is sha1("blob <size>\0" + content); the API lists it, and
+            // the hub's ETag for such a file is the same id
+            String blob = blobId(f, etag);
             MessageDigest sha1 = digest("SHA-1");
             sha1.update(("blob " + have + "\0").getBytes(StandardCharsets.US_ASCII));
             hashExisting(part, sha1);
             String got = HexFormat.of().formatHex(sha1.digest());
-            if (!got.equals(f.blobId())) {
+            if (!got.equals(blob)) {
                 Files.deleteIfExists(part);
-                throw new PullException(f.path() + ": git blob id mismatch: expected " + f.blobId() + ", got " + got
+                throw new PullException(f.path() + ": git blob id mismatch: expected " + blob + ", got " + got
                         + ". The download is corrupt; the file was deleted and nothing was installed. Run the command"
                         + " again to download it anew");
             }
         }
+    }
+
+    private static String blobId(HubClient.RemoteFile f, String etag) {
+        if (f.blobId() != null && f.blobId().matches("[0-9a-f]{40}")) {
+            return f.blobId();
+        }
+        return etag != null && etag.matches("[0-9a-f]{40}") ? etag : null;
     }
 
     private static boolean isSha256(String s) {

@@ -57,6 +57,8 @@ public final class FakeHub implements AutoCloseable {
     /** sha256 → how many more times to drop the connection, and after how many bytes. */
     private final Map<String, int[]> drops = new ConcurrentHashMap<>();
     private final Set<String> corrupt = ConcurrentHashMap.newKeySet();
+    /** Answer the revision API without sizes, blob ids and LFS hashes, as mirrors without ?blobs=true do. */
+    volatile boolean omitBlobs;
 
     public FakeHub() throws IOException {
         hub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
@@ -137,7 +139,7 @@ public final class FakeHub implements AutoCloseable {
             if ((m = API.matcher(path)).matches()) {
                 Repo repo = authorized(ex, m.group(1));
                 if (repo != null && revision(ex, repo, decode(m.group(2)))) {
-                    byte[] body = JSON.writeValueAsBytes(info(repo, "blobs=true".equals(ex.getRequestURI().getQuery())));
+                    byte[] body = JSON.writeValueAsBytes(info(repo, !omitBlobs && "blobs=true".equals(ex.getRequestURI().getQuery())));
                     ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
                     ex.sendResponseHeaders(200, body.length);
                     ex.getResponseBody().write(body);

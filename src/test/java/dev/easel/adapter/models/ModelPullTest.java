@@ -238,6 +238,25 @@ class ModelPullTest {
     }
 
     @Test
+    void withoutBlobMetadataTheLinkedEtagStillCarriesTheSha256() throws Exception {
+        // given a hub whose file list has no sizes or hashes, and a CDN that corrupts the unet
+        hub.omitBlobs = true;
+        hub.corrupt(repo, "unet/diffusion_pytorch_model.safetensors");
+        // then the X-Linked-Etag of the resolve redirect is the checksum the download is held to
+        PullException e = assertThrows(PullException.class, () -> puller(null, 3).pull(REPO, null, null, null, false));
+        assertTrue(e.getMessage().startsWith("unet/diffusion_pytorch_model.safetensors: sha256 mismatch: expected "
+                + FakeHub.sha256Hex(repo.files().get("unet/diffusion_pytorch_model.safetensors"))), e.getMessage());
+        assertFalse(Files.exists(models.resolve("tiny-sd")));
+        // and with a healthy CDN the pull completes and the manifest records the hashes from the ETags
+        hub.heal();
+        ModelPuller.Result r = puller(null, 3).pull(REPO, null, null, null, false);
+        ModelManifest.Entry vae = ModelManifest.read(r.dir()).files().stream()
+                .filter(x -> x.path().equals("vae/diffusion_pytorch_model.safetensors")).findFirst().orElseThrow();
+        assertEquals(FakeHub.sha256Hex(repo.files().get("vae/diffusion_pytorch_model.safetensors")), vae.sha256());
+        assertLoads(r.dir(), null);
+    }
+
+    @Test
     void gatedReposNeedAValidTokenAndTheTokenNeverGoesToTheCdn() throws Exception {
         hub.add("gated-org/tiny-gated", Golden.path("pipeline"), Map.of(), true);
         HubException none = assertThrows(HubException.class,
