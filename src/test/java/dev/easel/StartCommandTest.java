@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.adapter.metrics.GatewayStatus;
 import dev.easel.adapter.models.FakeHub;
 import dev.easel.application.FakeImageGenerator;
-import dev.easel.application.ImageGenerator;
 import dev.easel.application.JobNotifier;
 import dev.easel.application.SubmitImagine;
 import dev.easel.config.EaselConfig;
