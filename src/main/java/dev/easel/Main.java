@@ -1,10 +1,19 @@
 package dev.easel;
 
+import dev.easel.adapter.inference.DjlImageGenerator;
+import dev.easel.adapter.web.LocalHttpServer;
+import dev.easel.adapter.web.WebConfig;
+import dev.easel.adapter.web.WebJobEvents;
+import dev.easel.application.ImageGenerator;
 import dev.easel.application.JobNotifier;
+import dev.easel.config.EaselConfig;
 import dev.easel.config.JobsConfig;
+import dev.easel.sd.pipelines.StableDiffusionPipeline;
 import dev.easel.sd.models.Kernels;
 import dev.easel.sd.pipelines.Benchmark;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
@@ -16,7 +25,11 @@ public final class Main {
             usage: easel <command> [options]
 
             commands:
+              start      run everything one machine needs: database, worker, Discord bot, web console,
+                         /healthz and /metrics (easel start --help lists its options)
               imagine    one /imagine job on the command line: easel imagine "<prompt --ar 3:2 …>" [--model DIR] [--out DIR] [--demo]
+              models     pull | list | remove | import Stable Diffusion models (easel models help)
+              config     check the configuration and print the effective settings and override variables
               worker     run generation workers on the configured database (see easel worker --help)
               loadbench  queue throughput, latency and fairness against a fake engine
               bench      time the engine parts and whole jobs on random weights (prints a table)
@@ -28,6 +41,25 @@ public final class Main {
     static Path home() {
         String h = System.getenv("EASEL_HOME");
         return h == null || h.isBlank() ? Path.of(".") : Path.of(h);
+    }
+
+    /** start's engine: the installed model on model.device/precision (or the demo preset), owned by the worker. */
+    static ImageGenerator startEngine(EaselConfig config) {
+        try {
+            StableDiffusionPipeline pipe = EngineModels.open(config);
+            return EngineModels.owning(new DjlImageGenerator(pipe, config.jobs().generation().model(),
+                    DjlImageGenerator.defaultBatchPixels(pipe.device().isGpu())), pipe);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** start's web console on its HTTP server; its event stream joins the job notifications. */
+    static JobNotifier startWebConsole(LocalHttpServer server, EaselConfig config, JobServices services) {
+        WebConfig web = WebConfig.load(config.source(), System.getenv());
+        WebJobEvents events = new WebJobEvents(Clock.systemUTC());
+        WebCommand.attach(web, services, events, server, Clock.systemUTC());
+        return events;
     }
 
     /** Opens the engine for a configured model; it is closed when the process ends. */
@@ -59,7 +91,12 @@ public final class Main {
         int code;
         try {
             code = switch (args[0]) {
+                case "start" -> StartCommand.run(List.of(rest), new StartCommand.Wiring(Main::startEngine, null, null,
+                        Main::startWebConsole), StartCommand.Io.system());
                 case "imagine" -> ImagineCommand.run(rest, home().resolve("models"), System.out, System.err);
+                case "models" -> dev.easel.adapter.models.ModelsCommand.run(List.of(rest), System.getenv(),
+                        System.out, System.err);
+                case "config" -> ConfigCommand.run(List.of(rest), System.getenv(), System.out, System.err);
                 case "worker" -> WorkerCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
                         JobServices.planQuota(JobsConfig.load(Path.of("config/easel.yaml"), System.getenv()),
                                 JobServices.loadPlans(Path.of("config/plans.yaml")), Clock.systemUTC()),

@@ -30,4 +30,45 @@ public interface JobNotifier {
 
     default void cancelled(Job job) {
     }
+
+    /** Tells {@code first}, then {@code second}; either may be null. */
+    static JobNotifier both(JobNotifier first, JobNotifier second) {
+        if (first == null || first == NONE) {
+            return second == null ? NONE : second;
+        }
+        if (second == null || second == NONE) {
+            return first;
+        }
+        return new JobNotifier() {
+            @Override
+            public void started(Job job) {
+                first.started(job);
+                second.started(job);
+            }
+
+            @Override
+            public void progress(Job job, int step, int totalSteps, java.awt.image.BufferedImage preview) {
+                first.progress(job, step, totalSteps, preview);
+                second.progress(job, step, totalSteps, preview);
+            }
+
+            @Override
+            public void completed(Job job) {
+                first.completed(job);
+                second.completed(job);
+            }
+
+            @Override
+            public void failed(Job job) {
+                first.failed(job);
+                second.failed(job);
+            }
+
+            @Override
+            public void cancelled(Job job) {
+                first.cancelled(job);
+                second.cancelled(job);
+            }
+        };
+    }
 }

@@ -45,9 +45,15 @@ public final class JobWorker implements AutoCloseable {
     private final Clock clock;
 
     private final Set<JobId> current = ConcurrentHashMap.newKeySet();
+    private final Map<JobId, Job> runningJobs = new ConcurrentHashMap<>();
+    private final Set<JobId> shutdownRequeued = ConcurrentHashMap.newKeySet();
     private final Set<JobId> stopFlags = ConcurrentHashMap.newKeySet();
     private volatile long lastCancelPoll;
     private volatile boolean stopping;
+    /** Set by {@link #shutdown}: the running generation stops at its next step and its jobs go back to the queue. */
+    private volatile boolean abortForShutdown;
+    private volatile boolean looping;
+    private volatile Instant lastActivity;
     private Instant lastRecovery = Instant.MIN;
     private Thread thread;
     private ScheduledExecutorService heartbeats;
@@ -66,6 +72,7 @@ public final class JobWorker implements AutoCloseable {
         this.cancels = cancels;
         this.signal = signal;
         this.clock = clock;
+        this.lastActivity = clock.instant();
     }
 
     public String id() {
@@ -93,6 +100,88 @@ public final class JobWorker implements AutoCloseable {
         } finally {
             heartbeats.shutdownNow();
         }
+    }
+
+    /** When the loop last did something: looked for work, ran a denoising step or finished a batch. */
+    public Instant lastActivity() {
+        return lastActivity;
+    }
+
+    /** True while the loop runs (in its own thread or in {@link #runUntilIdle}'s caller). */
+    public boolean isAlive() {
+        return looping;
+    }
+
+    /** True while a batch is being generated. */
+    public boolean isBusy() {
+        return !current.isEmpty();
+    }
+
+    public WorkerSettings settings() {
+        return settings;
+    }
+
+    private void touch() {
+        lastActivity = clock.instant();
+    }
+
+    /**
+     * Graceful stop (SIGTERM): claims nothing more and lets the running batch finish. If it is still running when
+     * three quarters of {@code timeout} have passed, its generation is stopped at the next step and its jobs go
+     * back to the queue (keeping their place and their reservation). If even that has not happened when
+     * {@code timeout} is up, the jobs are put back from here; the worker thread's late result is then refused by
+     * the repository's compare-and-set. Either way no job is lost: it ends DONE, or QUEUED for the next worker.
+     *
+     * @return the ids of the jobs put back in the queue
+     */
+    public List<JobId> shutdown(Duration timeout) {
+        stopping = true;
+        signal.notifyWork();
+        long start = System.nanoTime();
+        long abortAt = start + timeout.toNanos() * 3 / 4;
+        long deadline = start + timeout.toNanos();
+        Set<JobId> before = Set.copyOf(runningJobs.keySet());
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        List<JobId> requeued = new ArrayList<>();
+        try {
+            if (t != null && !joinUntil(t, abortAt)) {
+                log.info("worker {}: still running {} at shutdown; stopping it and putting it back in the queue", id(),
+                        runningJobs.keySet());
+                abortForShutdown = true;
+                if (!joinUntil(t, deadline)) {
+                    for (Job job : List.copyOf(runningJobs.values())) {
+                        boolean back = transactions.inTransaction(tx -> jobs.transition(job, job.requeue(), tx));
+                        if (back) {
+                            requeued.add(job.id());
+                            log.info("worker {}: job {} put back in the queue at shutdown", id(), job.id());
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (heartbeats != null) {
+                heartbeats.shutdownNow();
+            }
+        }
+        for (JobId id : before) {
+            if (shutdownRequeued.remove(id) && !requeued.contains(id)) {
+                requeued.add(id);
+            }
+        }
+        return requeued;
+    }
+
+    private static boolean joinUntil(Thread t, long deadlineNanos) throws InterruptedException {
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            t.join(Math.max(1, left / 1_000_000));
+        }
+        return !t.isAlive();
     }
 
     /** Asks the loop to stop after the current batch and waits for it. */
@@ -127,8 +216,18 @@ public final class JobWorker implements AutoCloseable {
     }
 
     private void loop(Duration exitWhenIdle) {
+        looping = true;
+        try {
+            loopUntilStopped(exitWhenIdle);
+        } finally {
+            looping = false;
+        }
+    }
+
+    private void loopUntilStopped(Duration exitWhenIdle) {
         long idleSince = System.nanoTime();
         while (!stopping) {
+            touch();
             try {
                 if (Duration.between(lastRecovery, clock.instant()).compareTo(settings.recoveryInterval()) >= 0) {
                     recover();
@@ -214,7 +313,11 @@ public final class JobWorker implements AutoCloseable {
         if (batch.isEmpty()) {
             return false;
         }
-        batch.forEach(j -> current.add(j.id()));
+        batch.forEach(j -> {
+            current.add(j.id());
+            runningJobs.put(j.id(), j);
+            PrivatePrompts.register(j);
+        });
         try {
             for (Job job : batch) {
                 safely(() -> notifier.started(job));
@@ -227,9 +330,12 @@ public final class JobWorker implements AutoCloseable {
         } finally {
             for (Job job : batch) {
                 current.remove(job.id());
+                runningJobs.remove(job.id());
                 stopFlags.remove(job.id());
                 cancels.clear(job.id());
+                PrivatePrompts.unregister(job.id());
             }
+            touch();
         }
         return true;
     }
@@ -254,8 +360,12 @@ public final class JobWorker implements AutoCloseable {
             batch.forEach(this::runAlone);
             return;
         } catch (GenerationFailedException | RuntimeException e) {
+            String message = e.getMessage();
+            for (Job job : batch) {
+                message = PrivatePrompts.redact(job, message);
+            }
             log.warn("worker {}: merged batch of {} jobs failed ({}); running them one by one", id(), batch.size(),
-                    e.getMessage());
+                    message);
             batch.forEach(this::runAlone);
             return;
         }
@@ -294,7 +404,7 @@ public final class JobWorker implements AutoCloseable {
         } catch (GenerationFailedException e) {
             fail(job, e.reason());
         } catch (RuntimeException e) {
-            log.error("worker {}: job {} failed", id(), job.id(), e);
+            log.error("worker {}: job {} failed", id(), job.id(), PrivatePrompts.redact(job, e));
             fail(job, "the image engine failed unexpectedly: " + e.getMessage());
         }
     }
@@ -316,8 +426,9 @@ public final class JobWorker implements AutoCloseable {
         return new ProgressListener() {
             @Override
             public boolean onStep(int step, int totalSteps, BufferedImage preview) {
+                touch();
                 safely(() -> notifier.progress(job, step, totalSteps, preview));
-                return !stopRequested(job.id());
+                return !stopRequested(job.id()) && !abortForShutdown;
             }
 
             @Override
@@ -345,6 +456,15 @@ public final class JobWorker implements AutoCloseable {
     }
 
     private void finish(Job job, GenerationResult result, long runMillis) {
+        if (result instanceof GenerationResult.Cancelled cancelled && abortForShutdown && !stopRequested(job.id())) {
+            // stopped for a shutdown, not by its owner: back to the queue with its reservation
+            if (transactions.inTransaction(tx -> jobs.transition(job, job.requeue(), tx))) {
+                shutdownRequeued.add(job.id());
+                log.info("worker {}: job {} stopped at step {} for shutdown; back in the queue", id(), job.id(),
+                        cancelled.atStep());
+            }
+            return;
+        }
         if (result instanceof GenerationResult.Cancelled cancelled) {
             Job after = job.cancel(clock.instant());
             boolean applied = transactions.inTransaction(tx -> {
@@ -405,7 +525,7 @@ public final class JobWorker implements AutoCloseable {
             return true;
         });
         if (applied) {
-            log.info("worker {}: job {} failed: {}", id(), job.id(), reason);
+            log.info("worker {}: job {} failed: {}", id(), job.id(), PrivatePrompts.redact(job, reason));
             safely(() -> notifier.failed(failed));
         }
     }

@@ -36,17 +36,18 @@ public record JobsConfig(DatabaseSettings database, Path imagesDir, PromptParser
     public record Caps(String planName, Lane lane, int maxRunningPerUser, int maxQueuedPerUser) {
     }
 
-    private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password", "pool-size");
-    private static final Set<String> STORAGE_KEYS = Set.of("images-dir");
-    private static final Set<String> GENERATION_KEYS = Set.of("model", "native-size", "default-steps",
+    static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password", "pool-size");
+    static final Set<String> STORAGE_KEYS = Set.of("images-dir");
+    static final Set<String> GENERATION_KEYS = Set.of("model", "native-size", "default-steps",
             "default-guidance", "default-sampler", "max-side", "max-steps", "candidates", "max-prompt-length",
             "variation-subtle-strength", "variation-strong-strength", "upscale-strength", "upscale-scale");
-    private static final Set<String> QUEUE_KEYS = Set.of("plan-name", "lane", "max-running-per-user",
+    static final Set<String> QUEUE_KEYS = Set.of("plan-name", "lane", "max-running-per-user",
             "max-queued-per-user", "claim-window", "standings-window", "eta-history", "default-ms-per-step",
             "worker-activity-seconds");
-    private static final Set<String> WORKER_KEYS = Set.of("id", "max-batch-images", "merge-lookahead",
+    static final Set<String> WORKER_KEYS = Set.of("id", "max-batch-images", "merge-lookahead",
             "poll-interval-ms", "heartbeat-ms", "lease-timeout-ms", "max-attempts", "preview-every-steps",
-            "cancel-poll-ms", "recovery-interval-ms");
+            "cancel-poll-ms", "recovery-interval-ms",
+            "shutdown-timeout" /* read by EaselConfig */);
 
     public static JobsConfig defaults() {
         return fromTree(null, Map.of());

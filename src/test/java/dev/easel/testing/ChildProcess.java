@@ -67,6 +67,26 @@ public final class ChildProcess implements AutoCloseable {
         return false;
     }
 
+    /** Waits for a stdout line starting with {@code prefix} and returns it; null on timeout or exit. */
+    public String awaitLineStartingWith(String prefix, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(50, TimeUnit.MILLISECONDS);
+            if (line != null && line.startsWith(prefix)) {
+                return line;
+            }
+            if (line == null && !process.isAlive() && lines.isEmpty()) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** SIGTERM: the JVM runs its shutdown hooks. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** kill -9. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
