@@ -4,6 +4,7 @@ import dev.easel.sd.models.Kernels;
 import dev.easel.sd.pipelines.Benchmark;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Composition root and command-line entry: {@code easel <command> [args…]}. */
 public final class Main {
@@ -28,6 +29,7 @@ public final class Main {
                     Benchmark.main(rest);
                     yield 0;
                 }
+                case "bot" -> BotCommand.run(List.of(rest), System.getenv(), System.err);
                 default -> {
                     System.err.println("easel: unknown command '" + args[0] + "'\n" + USAGE);
                     yield 2;
