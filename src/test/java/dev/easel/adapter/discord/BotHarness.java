@@ -161,6 +161,26 @@ final class BotHarness implements AutoCloseable {
         return new JdbcDeliveryStore(jobs.database().transactions()).find(id);
     }
 
+    /** Waits until the job's delivery is no longer pending and returns it. */
+    Delivery awaitDelivery(JobId id) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            Optional<Delivery> d = delivery(id);
+            if (d.isPresent() && d.get().state() != Delivery.State.PENDING) {
+                return d.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("delivery of " + id + " still " + d);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     FakeInteraction imagine(FakeUser user, String prompt) {
         return discord.slashCommand("imagine").user(user).option("prompt", prompt).send();
     }

@@ -127,10 +127,283 @@ class DiscordBotTest {
         }
         // the quota charged the four images, and the delivery is recorded without its token
         assertEquals(4, h.quota.usage(Member.of(discord.guild().id() + "", alice.id() + "")).used());
-        Delivery d = h.delivery(id).orElseThrow();
+        Delivery d = h.awaitDelivery(id);
         assertEquals(Delivery.State.DELIVERED, d.state());
         assertEquals(Delivery.Via.INTERACTION, d.via());
         assertEquals(Long.toString(grid.id()), d.resultMessageId());
         assertNull(d.interactionToken());
+    }
+
+    /** Runs /imagine for the user and returns the posted grid. */
+    static FakeMessage grid(FakeUser user, String prompt) {
+        return BotHarness.result(h.imagine(user, prompt));
+    }
+
+    static int maxPixelDiff(BufferedImage a, BufferedImage b) {
+        assertEquals(a.getWidth(), b.getWidth());
+        assertEquals(a.getHeight(), b.getHeight());
+        int max = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y);
+                int q = b.getRGB(x, y);
+                for (int s = 0; s < 24; s += 8) {
+                    max = Math.max(max, Math.abs(((p >> s) & 0xff) - ((q >> s) & 0xff)));
+                }
+            }
+        }
+        return max;
+    }
+
+    @Test
+    void upscaleButtonPostsCandidateTwoEnlargedWithVaryButtons() throws Exception {
+        FakeUser bea = discord.addUser("bea-upscale");
+        FakeMessage grid = grid(bea, "a red fox in the snow");
+        JobId gridId = BotHarness.jobOf(grid);
+
+        // when: bea presses U2
+        FakeInteraction press = discord.pressButton(grid.id(), "v1:up:" + gridId + ":2", bea);
+
+        // then: a private status, and the upscale of candidate 2 posted publicly with Vary buttons
+        assertEquals(InteractionCallback.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, press.awaitCallback(WAIT).type());
+        assertTrue(press.awaitCallback(WAIT).isEphemeral());
+        FakeMessage up = BotHarness.result(press);
+        Job upJob = h.job(BotHarness.jobOf(up));
+        assertEquals(JobKind.UPSCALE, upJob.kind());
+        assertEquals(gridId, upJob.origin().parentId());
+        assertEquals(1, upJob.origin().candidateIndex(), "0-based candidate 2");
+        assertTrue(up.content().startsWith("Upscale of image 2 of **a red fox in the snow** (2×) — " + bea.mention()),
+                up.content());
+        assertEquals("upscale.png", up.attachments().get(0).filename());
+        assertEquals(List.of("Vary (Subtle)", "Vary (Strong)"), up.buttonRows().get(0).stream()
+                .map(FakeMessage.FakeButton::label).toList());
+        assertEquals(List.of("v1:vs:" + upJob.id() + ":1", "v1:vx:" + upJob.id() + ":1"), up.customIds());
+        // and the picture is exactly what the engine makes from candidate 2 with the candidate's seed at 2×
+        Job gridJob = h.job(gridId);
+        BufferedImage candidate2 = h.jobs.images().load(gridJob.outputImageIds().get(1));
+        var expected = new dev.easel.application.FakeImageGenerator().generate(List.of(
+                new dev.easel.application.GenerationRequest.Upscale(upJob.params(), candidate2, 2,
+                        upJob.params().strength(), upJob.params().candidates().get(0), null)));
+        BufferedImage want = ((dev.easel.application.GenerationResult.Images) expected.get(0)).images().get(0);
+        BufferedImage got = picture(up.attachments().get(0));
+        assertEquals(128, got.getWidth());
+        assertEquals(0, maxPixelDiff(want, got));
+        assertEquals(gridJob.params().candidates().get(1).seed(), upJob.seed(), "the candidate's own seed");
+        // the press's private status ended "done"
+        assertTrue(press.awaitOriginal(m -> m.content().contains("done"), WAIT).content()
+                .startsWith("\u2705 Upscale of image 2 of"));
+    }
+
+    @Test
+    void variationButtonPostsFourVariationsOfCandidateThreeAndRerollANewSeed() throws Exception {
+        FakeUser cy = discord.addUser("cy-vary");
+        FakeMessage grid = grid(cy, "a castle on a hill --seed 777");
+        JobId gridId = BotHarness.jobOf(grid);
+        Job gridJob = h.job(gridId);
+
+        // when: V3, then the re-roll button
+        FakeMessage varied = BotHarness.result(discord.pressButton(grid.id(), "v1:vx:" + gridId + ":3", cy));
+        FakeMessage rerolled = BotHarness.result(discord.pressButton(grid.id(), "v1:rr:" + gridId + ":0", cy));
+
+        // then: V3 made a new grid of four from candidate 3, with its own ten buttons
+        Job v = h.job(BotHarness.jobOf(varied));
+        assertEquals(JobKind.VARIATION, v.kind());
+        assertEquals(2, v.origin().candidateIndex());
+        assertEquals(gridJob.outputImageIds().get(2), v.origin().sourceImageId());
+        assertEquals(4, v.outputImageIds().size());
+        assertEquals(List.of(5, 4), varied.buttonRows().stream().map(List::size).toList());
+        assertTrue(varied.content().startsWith("Variations of image 3 of **a castle on a hill**"), varied.content());
+        assertEquals(128, picture(varied.attachments().get(0)).getWidth());
+        // and the re-roll is the same prompt with another seed
+        Job r = h.job(BotHarness.jobOf(rerolled));
+        assertEquals(JobKind.REROLL, r.kind());
+        assertEquals(gridJob.params().prompt(), r.params().prompt());
+        assertTrue(r.seed() != 777, "a new seed");
+        assertTrue(rerolled.content().startsWith("Re-roll of **a castle on a hill** — " + cy.mention()));
+        // each press was charged as a new job: 4 + 4 + 4 images
+        assertEquals(12, h.quota.usage(Member.of(Long.toString(discord.guild().id()), Long.toString(cy.id()))).used());
+    }
+
+    @Test
+    void anotherMemberPressingTheOwnersButtonIsToldPrivatelyAndNothingIsCharged() {
+        FakeUser owner = discord.addUser("dora-owner");
+        FakeUser other = discord.addUser("eli-other");
+        FakeMessage grid = grid(owner, "a quiet harbour");
+        JobId gridId = BotHarness.jobOf(grid);
+        int jobsBefore = h.jobs.list().list(Long.toString(other.id()), 10).size();
+
+        // when: eli presses dora's U1
+        FakeInteraction press = discord.pressButton(grid.id(), "v1:up:" + gridId + ":1", other);
+
+        // then: only eli sees why, and no job was made or charged
+        FakeMessage answer = press.awaitOriginal(m -> !m.isLoading(), WAIT);
+        assertTrue(answer.isEphemeral());
+        assertEquals("\u26D4 These buttons belong to " + owner.mention() + "'s images: only they (or a server admin) "
+                + "can use them. Run /imagine to make your own.", answer.content());
+        assertTrue(press.followUps().isEmpty());
+        assertEquals(jobsBefore, h.jobs.list().list(Long.toString(other.id()), 10).size());
+        assertEquals(0, h.quota.usage(Member.of(Long.toString(discord.guild().id()), Long.toString(other.id()))).used());
+
+        // but a server admin may use them (and is charged for the new job)
+        FakeInteraction byAdmin = discord.pressButton(grid.id(), "v1:up:" + gridId + ":1", discord.owner(),
+                dev.easel.testing.discord.MemberSpec.admin(discord.guild()));
+        FakeMessage up = BotHarness.result(byAdmin);
+        assertEquals(Long.toString(discord.owner().id()), h.job(BotHarness.jobOf(up)).owner().userId());
+    }
+
+    /** An admin (the guild owner) runs {@code /<command> [group] sub} with options; returns the private answer. */
+    static String asAdmin(String command, String sub, Object... options) {
+        var b = discord.slashCommand(command).user(discord.owner())
+                .member(dev.easel.testing.discord.MemberSpec.admin(discord.guild()));
+        if (sub.contains(" ")) {
+            b.subcommand(sub.split(" ")[0], sub.split(" ")[1]);
+        } else {
+            b.subcommand(sub);
+        }
+        for (int k = 0; k < options.length; k += 2) {
+            b.option((String) options[k], options[k + 1]);
+        }
+        FakeInteraction i = b.send();
+        FakeMessage answer = i.awaitOriginal(m -> !m.isLoading(), WAIT);
+        assertTrue(answer.isEphemeral());
+        return answer.content();
+    }
+
+    static String privately(FakeInteraction i) {
+        FakeMessage m = i.awaitOriginal(x -> !x.isLoading(), WAIT);
+        assertTrue(m.isEphemeral(), "a private answer: " + m);
+        return m.content();
+    }
+
+    static Member member(FakeUser u) {
+        return Member.of(Long.toString(discord.guild().id()), Long.toString(u.id()));
+    }
+
+    @Test
+    void exhaustedQuotaIsRefusedPrivatelyWithTheRenewalDateAndABonusHelps() {
+        FakeUser fay = discord.addUser("fay-quota");
+        // given: an admin made a 4-image plan and gave it to fay
+        assertTrue(asAdmin("plans", "create", "name", "four", "fields",
+                "images=4 renews=monthly lane=fast displayName=\"Four pack\"").startsWith("\u2705 four: created"));
+        assertTrue(asAdmin("plans", "assign", "user", fay, "plan", "four").startsWith("\u2705 user " + fay.id()
+                + ": plan four without expiry"));
+        grid(fay, "a windmill");
+
+        // when: she asks for another grid
+        FakeInteraction second = h.imagine(fay, "another windmill");
+
+        // then: a private refusal saying what happened and what to do, and no job
+        String refusal = privately(second);
+        assertTrue(refusal.startsWith("\u26D4 Your Four pack plan's 4 images for this period are used up. It renews on "),
+                refusal);
+        assertTrue(refusal.endsWith(" UTC. Use /info to see your plan, usage and jobs."), refusal);
+        assertTrue(second.followUps().isEmpty());
+        assertEquals(1, h.jobs.list().list(Long.toString(fay.id()), 10).size());
+        // an upscale (1 image) is refused too, until an admin grants a bonus image
+        FakeMessage grid = discord.messages().stream().filter(m -> m.content().startsWith("**a windmill**"))
+                .findFirst().orElseThrow();
+        String upId = "v1:up:" + BotHarness.jobOf(grid) + ":1";
+        assertTrue(privately(discord.pressButton(grid.id(), upId, fay)).startsWith("\u26D4 Your Four pack plan"));
+        assertEquals("\u2705 user " + fay.id() + ": bonus: 0 → 1 (+1)", asAdmin("plans", "bonus", "user", fay, "images", 1L));
+        FakeMessage up = BotHarness.result(discord.pressButton(grid.id(), upId, fay));
+        assertEquals(JobKind.UPSCALE, h.job(BotHarness.jobOf(up)).kind());
+    }
+
+    @Test
+    void privateMembersSeeEverythingEphemerallyAndNothingIsPublic() {
+        FakeUser gus = discord.addUser("gus-private");
+        asAdmin("plans", "assign", "user", gus, "plan", "basic");
+        asAdmin("plans", "assign", "user", gus, "plan", "private");
+        String prompt = "my secret garden";
+
+        // when: gus imagines and upscales
+        FakeInteraction i = h.imagine(gus, prompt);
+        FakeMessage grid = BotHarness.result(i);
+        JobId gridId = BotHarness.jobOf(grid);
+        FakeInteraction press = discord.pressButton(grid.id(), "v1:up:" + gridId + ":3", gus);
+        FakeMessage up = BotHarness.result(press);
+
+        // then: status, grid, upscale: all ephemeral; the result mentions no one
+        assertTrue(h.job(gridId).privateResult());
+        assertTrue(grid.isEphemeral() && up.isEphemeral());
+        assertFalse(grid.content().contains("<@"), grid.content());
+        assertTrue(i.awaitOriginal(m -> m.content().contains("done"), WAIT).isEphemeral());
+        assertTrue(press.awaitOriginal(m -> m.content().contains("done"), WAIT).isEphemeral());
+        h.awaitDelivery(BotHarness.jobOf(up));
+        List<FakeMessage> mentioningPrompt = discord.messages().stream().filter(m -> m.content().contains(prompt)).toList();
+        assertTrue(mentioningPrompt.size() >= 4, mentioningPrompt.toString());
+        assertTrue(mentioningPrompt.stream().allMatch(FakeMessage::isEphemeral), "nothing public: " + mentioningPrompt);
+        assertTrue(discord.requests().matching("POST", "/channels/{channel_id}/messages").isEmpty(),
+                "no channel message");
+
+        // and /info says private mode is on; /settings can switch it off, then results are public again
+        assertTrue(privately(discord.slashCommand("info").user(gus).send())
+                .contains("**Private mode:** on — your results and prompts are visible only to you"));
+        assertTrue(privately(discord.slashCommand("settings").user(gus).option("private", false).send())
+                .contains("private mode: off"));
+        assertFalse(BotHarness.result(h.imagine(gus, "a public garden")).isEphemeral());
+    }
+
+    @Test
+    void privateModeIsRefusedWhenThePlanDoesNotAllowIt() {
+        FakeUser hal = discord.addUser("hal-free");
+        String answer = privately(discord.slashCommand("settings").user(hal).option("private", true).send());
+        assertTrue(answer.startsWith("\u26D4 Private mode is not available on your plan"), answer);
+        assertTrue(answer.contains("private mode: not available on your plan"), answer);
+    }
+
+    @Test
+    void badParametersAndBannedWordsAreRefusedPrivatelyBeforeAnythingIsCharged() {
+        FakeUser ivy = discord.addUser("ivy-refused");
+        String bad = privately(h.imagine(ivy, "a cat --ar 3:x"));
+        assertTrue(bad.startsWith("\u26A0\uFE0F I couldn't read that prompt: --ar "), bad);
+        assertTrue(bad.endsWith("(parameters go after the description, e.g. `a lighthouse at dusk --ar 3:2`)."), bad);
+
+        assertEquals("\u2705 \"gore\" is now banned in prompts on this server.",
+                asAdmin("moderation", "words add", "word", "  Gore "));
+        assertEquals("\"gore\" is already banned.", asAdmin("moderation", "words add", "word", "GORE"));
+        assertEquals("**Banned in prompts (1):** \"gore\"", asAdmin("moderation", "words list"));
+        String banned = privately(h.imagine(ivy, "Gore, blood and thunder"));
+        assertEquals("\u26D4 This server does not allow \"gore\" in prompts. Rephrase your prompt and try again.", banned);
+        assertFalse(privately(h.imagine(ivy, "gorey details --steps 1")).contains("does not allow"),
+                "whole words only");
+        assertEquals("\u2705 \"gore\" is allowed again.", asAdmin("moderation", "words remove", "word", "gore"));
+        assertEquals("No words are banned on this server.", asAdmin("moderation", "words list"));
+        // nothing was charged for the refusals (the one accepted job holds 4 images)
+        assertEquals(1, h.jobs.list().list(Long.toString(ivy.id()), 10).size());
+    }
+
+    @Test
+    void adminCommandsNeedManageServerAndExplainMistakes() {
+        FakeUser jo = discord.addUser("jo-member");
+        String refused = privately(discord.slashCommand("plans").subcommand("list").user(jo).send());
+        assertEquals("\u26D4 Only members with the Manage Server permission can use this command.", refused);
+
+        String list = asAdmin("plans", "list");
+        assertTrue(list.startsWith("**Plans** (default: `free`, periods: anniversary)"), list);
+        assertTrue(list.contains("• `basic` Basic — 100 images, renews monthly, fast lane, 3/10 jobs, private addon"), list);
+        assertTrue(asAdmin("plans", "show", "plan", "standard").contains("• relaxAfter: 900"));
+        assertEquals("\u274C plan: unknown plan 'gold'; plans are basic, free, private, standard",
+                asAdmin("plans", "show", "plan", "gold").replace(", four", ""));
+        assertTrue(asAdmin("plans", "set", "plan", "basic", "field", "maxQueued", "value", "2")
+                .startsWith("\u274C maxQueued: must be at least maxRunning (3)"));
+        assertEquals("\u2705 basic: images: 100 → 120", asAdmin("plans", "set", "plan", "basic", "field", "images",
+                "value", "120"));
+        assertTrue(asAdmin("plans", "create", "name", "x", "fields", "images=5 lane").startsWith(
+                "\u274C fields: \"lane\" has no value (write lane=value)."));
+        assertTrue(asAdmin("plans", "delete", "plan", "free").startsWith("\u274C replacement: plan free is in use"));
+        assertTrue(asAdmin("plans", "role", "role", discord.guild().memberRoleId(), "plan", "basic")
+                .startsWith("\u2705 role " + discord.guild().memberRoleId() + ": plan: none → basic"));
+        assertTrue(asAdmin("plans", "role", "role", discord.guild().memberRoleId()).contains("plan: basic → none"));
+        assertEquals("\u274C sku: 'abc' is not an id; copy the SKU id (a number) from the developer portal.",
+                asAdmin("plans", "sku", "sku", "abc", "plan", "basic"));
+        assertTrue(asAdmin("plans", "audit", "limit", 3L).startsWith("**Latest plan changes:**"));
+
+        // plan names are offered as the admin types
+        FakeInteraction typing = discord.autocomplete("plans").subcommand("show").user(discord.owner())
+                .member(dev.easel.testing.discord.MemberSpec.admin(discord.guild())).focused("plan", "stan").send();
+        InteractionCallback choices = typing.awaitCallback(WAIT);
+        assertEquals(InteractionCallback.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT, choices.type());
+        assertEquals(List.of("standard"), choices.data().path("choices").findValuesAsText("value"));
     }
 }
