@@ -155,6 +155,21 @@ class DiscordBotTest {
         return max;
     }
 
+    /** Mean absolute difference per 8-bit channel. */
+    static double meanPixelDiff(BufferedImage a, BufferedImage b) {
+        long sum = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y);
+                int q = b.getRGB(x, y);
+                for (int s = 0; s < 24; s += 8) {
+                    sum += Math.abs(((p >> s) & 0xff) - ((q >> s) & 0xff));
+                }
+            }
+        }
+        return sum / (3.0 * a.getWidth() * a.getHeight());
+    }
+
     @Test
     void upscaleButtonPostsCandidateTwoEnlargedWithVaryButtons() throws Exception {
         FakeUser bea = discord.addUser("bea-upscale");
@@ -405,5 +420,145 @@ class DiscordBotTest {
         InteractionCallback choices = typing.awaitCallback(WAIT);
         assertEquals(InteractionCallback.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT, choices.type());
         assertEquals(List.of("standard"), choices.data().path("choices").findValuesAsText("value"));
+    }
+
+    @Test
+    void rateLimitedRequestsAreRetriedAndTheResultIsPostedOnce() {
+        FakeUser kim = discord.addUser("kim-429");
+        // given: Discord answers the next result post and two status edits with 429 (Retry-After: 1)
+        discord.rateLimitNext("POST", "/webhooks/{webhook_id}/{webhook_token}", 1);
+        discord.rateLimitNext("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", 2);
+
+        // when: kim imagines
+        FakeInteraction i = h.imagine(kim, "a storm over the sea --steps 10");
+
+        // then: the grid arrives exactly once, after the 429s were honoured, and the status still ends "done"
+        FakeMessage grid = BotHarness.result(i);
+        assertEquals(1, i.followUps().size(), "one result, no duplicate");
+        FakeMessage status = i.awaitOriginal(m -> m.content().contains("done"), WAIT);
+        assertTrue(status.content().startsWith("\u2705 **a storm over the sea**"));
+        List<RestRequest> posts = discord.requests().matching("POST", "/webhooks/{webhook_id}/{webhook_token}")
+                .stream().filter(r -> r.path().contains(i.token())).toList();
+        assertEquals(List.of(429, 200), posts.stream().map(r -> discord.requests().statusOf(r).orElse(-1)).toList());
+        long limited = discord.requests().matching("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")
+                .stream().filter(r -> discord.requests().statusOf(r).orElse(0) == 429).count();
+        assertEquals(2, limited);
+        assertEquals(Delivery.State.DELIVERED, h.awaitDelivery(BotHarness.jobOf(grid)).state());
+    }
+
+    @Test
+    void anImageTooLargeForTheUploadLimitIsSentAsJpegThenDownscaledAndThePngIsKept() throws Exception {
+        FakeUser lu = discord.addUser("lu-big");
+        String prompt = "a detailed city at night --seed 4242";
+        FakeMessage normal = grid(lu, prompt);
+        byte[] png = normal.attachments().get(0).bytes();
+        long jpegAtFloor = dev.easel.sd.image.Jpeg.encode(picture(normal.attachments().get(0)),
+                UploadFitter.MIN_JPEG_QUALITY).length;
+        try {
+            // when: the server's limit is one byte below the PNG
+            discord.setAttachmentSizeLimit(png.length - 1);
+            FakeInteraction i = h.imagine(lu, prompt);
+            assertEquals(png.length - 1, i.payload().path("attachment_size_limit").asLong());
+            FakeMessage jpeg = BotHarness.result(i);
+
+            // then: a high-quality JPEG of the same size, with a note; the store keeps the PNG
+            FakeAttachment file = jpeg.attachments().get(0);
+            assertEquals("grid.jpg", file.filename());
+            assertTrue(file.size() <= png.length - 1);
+            assertEquals(0xFF, file.bytes()[0] & 0xFF);
+            assertEquals(0xD8, file.bytes()[1] & 0xFF);
+            assertEquals(128, picture(file).getWidth());
+            double mean = meanPixelDiff(picture(normal.attachments().get(0)), picture(file));
+            assertTrue(mean < 4, "the same picture, JPEG-compressed: mean difference " + mean);
+            assertTrue(jpeg.content().contains("*Sent as JPEG to fit this place's "), jpeg.content());
+            Job job = h.job(BotHarness.jobOf(jpeg));
+            assertEquals(png.length, h.jobs.images().readPng(job.gridImageId()).length, "full quality kept");
+
+            // when: even the lowest-quality JPEG is too large, the picture is downscaled
+            discord.setAttachmentSizeLimit(jpegAtFloor - 1);
+            FakeMessage small = BotHarness.result(h.imagine(lu, prompt));
+            FakeAttachment smallFile = small.attachments().get(0);
+            assertEquals("grid.jpg", smallFile.filename());
+            assertTrue(smallFile.size() < jpegAtFloor);
+            assertEquals(96, picture(smallFile).getWidth(), "3/4 of 128");
+            assertTrue(small.content().contains("a smaller JPEG (96×96)"), small.content());
+        } finally {
+            discord.setAttachmentSizeLimit(FakeDiscord.DEFAULT_ATTACHMENT_SIZE_LIMIT);
+        }
+    }
+
+    @Test
+    void theCancelButtonAndCancelCommandStopJobsAndNothingIsCharged() {
+        FakeUser max = discord.addUser("max-cancel");
+        // a slow job: 40 steps of 60 ms
+        FakeInteraction i = h.imagine(max, "a very slow painting --steps 40");
+        FakeMessage status = i.awaitOriginal(m -> m.customIds().size() == 1, WAIT);
+        JobId id = new JobId(status.customIds().get(0).substring("c1:".length()));
+
+        // when: max presses Cancel on his status message
+        FakeInteraction press = discord.pressButton(status.id(), "c1:" + id, max);
+
+        // then: the press is acknowledged silently and the status ends "cancelled"
+        assertEquals(InteractionCallback.DEFERRED_UPDATE_MESSAGE, press.awaitCallback(WAIT).type());
+        FakeMessage cancelled = i.awaitOriginal(m -> m.content().contains("cancelled"), WAIT);
+        assertEquals("\uD83D\uDEAB **a very slow painting** — cancelled. Nothing was charged.", cancelled.content());
+        assertTrue(cancelled.customIds().isEmpty());
+        assertEquals(JobStatus.CANCELLED, h.job(id).status());
+        assertTrue(i.followUps().isEmpty(), "no result");
+
+        // and /cancel (no option) stops the latest active job
+        FakeInteraction second = h.imagine(max, "another slow painting --steps 40");
+        second.awaitOriginal(m -> m.customIds().size() == 1, WAIT);
+        String answer = privately(discord.slashCommand("cancel").user(max).send());
+        assertTrue(answer.matches("(\u23F9 Stopping|\uD83D\uDEAB Cancelled) `[0-9a-z]{12}` \\(\\*\\*another slow painting\\*\\*\\).*"),
+                answer);
+        second.awaitOriginal(m -> m.content().contains("cancelled"), WAIT);
+        assertEquals("You have no queued or running job to cancel.",
+                privately(discord.slashCommand("cancel").user(max).send()));
+        assertEquals(0, h.quota.usage(member(max)).used(), "cancelled jobs are refunded");
+    }
+
+    @Test
+    void infoShowsPlanUsageLaneRenewalAndJobs() {
+        FakeUser nia = discord.addUser("nia-info");
+        grid(nia, "a small boat");
+        String info = privately(discord.slashCommand("info").user(nia).send());
+        assertEquals("**Plan:** Free trial (the server's default)\n"
+                + "**Images:** 4 of 25 used, 21 left\n"
+                + "**Lane:** relax\n"
+                + "**Renews:** never (a one-time allowance)\n"
+                + "**Private mode:** not available on your plan\n"
+                + "**Jobs:** none running or queued", info);
+    }
+
+    @Test
+    void settingsBecomeDefaultsOfLaterPromptsUnlessThePromptSaysOtherwise() {
+        FakeUser ola = discord.addUser("ola-settings");
+        String shown = privately(discord.slashCommand("settings").user(ola).option("sampler", "ddim")
+                .option("steps", 7L).option("aspect", "3:2").send());
+        assertEquals("**Your defaults for /imagine** (a prompt's own parameters always win):\n"
+                + "• aspect ratio: 3:2\n• sampler: ddim\n• steps: 7\n• private mode: not available on your plan", shown);
+
+        Job withDefaults = h.job(BotHarness.jobOf(grid(ola, "a kite")));
+        Job ownSteps = h.job(BotHarness.jobOf(grid(ola, "a kite --steps 3 --sampler euler")));
+
+        assertEquals(7, withDefaults.params().steps());
+        assertEquals("ddim", withDefaults.params().sampler().id());
+        assertEquals("a kite", withDefaults.params().prompt());
+        assertEquals(3, ownSteps.params().steps());
+        assertEquals("euler", ownSteps.params().sampler().id());
+        assertTrue(privately(discord.slashCommand("settings").user(ola).option("steps", 0L).option("sampler", "default")
+                .send()).contains("• sampler: server default\n• steps: server default"));
+    }
+
+    @Test
+    void imagineInADirectMessageIsDeliveredThere() {
+        FakeUser pia = discord.addUser("pia-dm");
+        FakeInteraction i = discord.slashCommand("imagine").inBotDm().user(pia).option("prompt", "a letter").send();
+        FakeMessage grid = BotHarness.result(i);
+        assertEquals(discord.dmChannelId(pia).orElseThrow(), grid.channelId());
+        Job job = h.job(BotHarness.jobOf(grid));
+        assertNull(job.owner().guildId());
+        assertEquals(4, h.quota.usage(Member.of(QuotaScope.DIRECT_MESSAGES, Long.toString(pia.id()))).used());
     }
 }
