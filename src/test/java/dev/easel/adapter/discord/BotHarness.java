@@ -187,7 +187,11 @@ final class BotHarness implements AutoCloseable {
 
     /** The result message of an interaction: its follow-up with a picture and buttons. */
     static FakeMessage result(FakeInteraction i) {
-        return i.awaitFollowUp(m -> !m.attachments().isEmpty() && !m.buttonRows().isEmpty(), WAIT);
+        return result(i, WAIT);
+    }
+
+    static FakeMessage result(FakeInteraction i, Duration timeout) {
+        return i.awaitFollowUp(m -> !m.attachments().isEmpty() && !m.buttonRows().isEmpty(), timeout);
     }
 
     /** The job id of a result's buttons (they all carry it). */
