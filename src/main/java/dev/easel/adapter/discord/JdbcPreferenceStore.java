@@ -18,8 +18,11 @@ public final class JdbcPreferenceStore implements PreferenceStore {
     public Preferences get(String userId) {
         return jdbc.query("SELECT aspect_ratio, sampler, steps FROM discord_preferences WHERE user_id = ?",
                 rs -> {
+                    String aspect = rs.getString(1);
+                    String sampler = rs.getString(2);
                     int steps = rs.getInt(3);
-                    return new Preferences(rs.getString(1), rs.getString(2), rs.wasNull() ? null : steps);
+                    boolean noSteps = rs.wasNull(); // right after reading steps
+                    return new Preferences(aspect, sampler, noSteps ? null : steps);
                 }, userId).stream().findFirst().orElse(Preferences.NONE);
     }
 

@@ -24,6 +24,15 @@ final class StatusBoard {
     private final ScheduledExecutorService timer;
     private final long intervalNanos;
     private final Map<Object, Slot> slots = new ConcurrentHashMap<>();
+    /** Keys whose final edit was sent, remembered a while so that a straggling edit cannot follow it. */
+    private final Map<Object, Boolean> finished = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Object, Boolean> eldest) {
+                    return size() > FINISHED_CAPACITY;
+                }
+            });
+    private static final int FINISHED_CAPACITY = 10_000;
 
     /** An offered edit and the promise of its outcome. */
     private record Edit(Supplier<CompletableFuture<?>> send, boolean isFinal, CompletableFuture<Boolean> outcome) {
@@ -52,6 +61,10 @@ final class StatusBoard {
      */
     CompletableFuture<Boolean> offer(Object key, Supplier<CompletableFuture<?>> send, boolean isFinal) {
         Edit edit = new Edit(send, isFinal, new CompletableFuture<>());
+        if (finished.containsKey(key)) {
+            edit.outcome().complete(false);
+            return edit.outcome();
+        }
         Slot slot = slots.computeIfAbsent(key, k -> new Slot());
         synchronized (slot) {
             if (slot.finalOffered && !isFinal) {
@@ -142,6 +155,7 @@ final class StatusBoard {
                 if (slot.waiting != null) {
                     schedule(key, slot);
                 } else if (edit.isFinal()) {
+                    finished.put(key, Boolean.TRUE);
                     slots.remove(key, slot);
                 }
             }
