@@ -17,6 +17,10 @@ public interface DeliveryStore {
     /** Replaces the stored delivery of the same job (state changes). */
     void update(Delivery delivery);
 
-    /** Pending deliveries due at {@code now}, oldest first, at most {@code limit}. */
+    /**
+     * Pending deliveries due at {@code now}, oldest first, at most {@code limit}. A store that can see the jobs
+     * returns only those whose job has finished; others may return deliveries of running jobs too (the caller
+     * checks the job).
+     */
     List<Delivery> due(Instant now, int limit);
 }

@@ -51,8 +51,11 @@ public final class JdbcDeliveryStore implements DeliveryStore {
 
     @Override
     public List<Delivery> due(Instant now, int limit) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM discord_deliveries WHERE state = 'PENDING' AND next_attempt_at <= ? "
-                + "ORDER BY token_created_at LIMIT " + Math.max(1, limit), JdbcDeliveryStore::read, now);
+        // only deliveries whose job has finished: running jobs are not worth looking at every sweep
+        return jdbc.query("SELECT " + COLUMNS.replaceAll("(\\w+)", "d.$1") + " FROM discord_deliveries d "
+                + "JOIN jobs j ON j.id = d.job_id WHERE d.state = 'PENDING' AND d.next_attempt_at <= ? "
+                + "AND j.status IN ('DONE', 'FAILED', 'CANCELLED') ORDER BY d.token_created_at LIMIT "
+                + Math.max(1, limit), JdbcDeliveryStore::read, now);
     }
 
     private static String truncate(String s) {

@@ -35,15 +35,22 @@ class JdbcBotStoresTest {
     }
 
     @Test
-    void deliveriesRoundTripAndOnlyDuePendingOnesAreListed() {
-        Job a = kit.submitted("alice", "one --size 64x64");
-        Job b = kit.submitted("bob", "two --size 64x64");
+    void deliveriesRoundTripAndOnlyDuePendingOnesOfFinishedJobsAreListed() {
+        Job a = kit.submitted("alice", "one --size 64x64 --steps 2");
+        Job b = kit.submitted("bob", "two --size 64x64 --steps 2");
+        var worker = kit.worker("w1", new dev.easel.application.FakeImageGenerator());
+        while (worker.runOnce()) {
+            // the worker may merge both jobs into one batch
+        }
+        assertEquals(dev.easel.domain.job.JobStatus.DONE, kit.reload(b.id()).status());
+        Job running = kit.submitted("carol", "three --size 64x64");
         JdbcDeliveryStore store = new JdbcDeliveryStore(kit.tx);
         Instant t0 = Instant.parse("2025-03-01T12:00:00Z");
         Delivery da = Delivery.pending(a.id(), "tok-a", t0, "alice", "g1", "c1", false, 8_000_000);
         Delivery db = Delivery.pending(b.id(), "tok-b", t0.plusSeconds(1), "bob", null, "dm1", true, 10_485_760);
         store.save(da);
         store.save(db);
+        store.save(Delivery.pending(running.id(), "tok-c", t0, "carol", "g1", "c1", false, 1));
 
         assertEquals(Optional.of(da), store.find(a.id()));
         assertEquals(Optional.of(db), store.find(b.id()));
