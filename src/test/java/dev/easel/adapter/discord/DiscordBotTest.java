@@ -561,4 +561,37 @@ class DiscordBotTest {
         assertNull(job.owner().guildId());
         assertEquals(4, h.quota.usage(Member.of(QuotaScope.DIRECT_MESSAGES, Long.toString(pia.id()))).used());
     }
+
+    @Test
+    void aPlanCanComeFromADiscordSubscription() {
+        long sku = 1_300_000_000_000_000_777L;
+        assertTrue(asAdmin("plans", "sku", "sku", Long.toString(sku), "plan", "standard")
+                .startsWith("\u2705 sku " + sku + ": plan: none → standard"));
+        FakeUser quinn = discord.addUser("quinn-subscriber");
+        discord.grantEntitlement(quinn, sku, Duration.ofDays(30));
+
+        String info = privately(discord.slashCommand("info").user(quinn).send());
+
+        assertTrue(info.startsWith("**Plan:** Standard (from your subscription: "), info);
+        assertTrue(info.contains("**Lane:** fast"), info);
+        assertTrue(info.contains("(unlimited)"), info);
+    }
+
+    @Test
+    @SuppressWarnings("try") // the outage is scoped by try-with-resources, not referenced
+    void aGatewayOutageLosesNoDeliveryAndNoInteraction() {
+        FakeUser rae = discord.addUser("rae-outage");
+        FakeInteraction i = h.imagine(rae, "a night train --steps 10");
+        i.awaitOriginal(m -> !m.isLoading(), WAIT);
+        FakeInteraction info;
+        try (FakeDiscord.Outage outage = discord.gatewayOutage(4000)) {
+            // while the gateway is down, the result still goes out over REST
+            FakeMessage grid = BotHarness.result(i);
+            assertEquals(Delivery.State.DELIVERED, h.awaitDelivery(BotHarness.jobOf(grid)).state());
+            info = discord.slashCommand("info").user(rae).send();
+        }
+        // and the interaction sent meanwhile is replayed on RESUME and answered
+        assertTrue(privately(info).startsWith("**Plan:** Free trial"));
+        assertTrue(discord.gatewayLog().stream().anyMatch(l -> l.contains("\"t\":\"RESUMED\"")));
+    }
 }
