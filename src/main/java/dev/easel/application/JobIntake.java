@@ -46,11 +46,19 @@ public final class JobIntake {
 
     /** @param params with the seed chosen */
     public Outcome enqueue(Owner owner, JobKind kind, Origin origin, GenerationParams params) {
+        return enqueue(owner, Membership.NONE, kind, origin, params);
+    }
+
+    /**
+     * @param membership the owner's roles and entitlements, for the quota
+     * @param params     with the seed chosen
+     */
+    public Outcome enqueue(Owner owner, Membership membership, JobKind kind, Origin origin, GenerationParams params) {
         Instant now = clock.instant();
         Outcome outcome = transactions.inTransaction(tx -> {
             UserLoad load = jobs.load(owner.userId(), tx);
             QuotaDecision decision = quota.reserve(
-                    new ReservationRequest(owner, kind, params.candidateCount(), params, load, now), tx);
+                    new ReservationRequest(owner, membership, kind, params.candidateCount(), params, load, now), tx);
             if (decision instanceof QuotaDecision.Denied denied) {
                 return new Refused(denied.reason());
             }

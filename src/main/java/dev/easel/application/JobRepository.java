@@ -2,6 +2,7 @@ package dev.easel.application;
 
 import dev.easel.domain.job.Job;
 import dev.easel.domain.job.JobId;
+import dev.easel.domain.job.JobStatus;
 
 import java.time.Instant;
 import java.util.Collection;
@@ -20,6 +21,17 @@ public interface JobRepository {
     List<Job> findByOwner(String userId, int limit, Tx tx);
 
     UserLoad load(String userId, Tx tx);
+
+    /**
+     * The newest jobs that ended with {@code status}, by finish time, newest first.
+     *
+     * @param publicOnly leave out private results
+     * @param guildId    only jobs from this guild; null for every guild
+     */
+    List<Job> findFinished(JobStatus status, boolean publicOnly, String guildId, int limit, Tx tx);
+
+    /** Users who have jobs in the guild, the one with the latest job first. */
+    List<String> owners(String guildId, int limit, Tx tx);
 
     /**
      * Waiting jobs for the dispatcher: at most {@code window} of them, taken in the order lane, then the job's

@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -413,24 +412,7 @@ public final class JobWorker implements AutoCloseable {
 
     /** What every stored PNG carries, so that any image can be reproduced. */
     static Map<String, String> metadata(Job job, Candidate candidate) {
-        GenerationParams p = job.params();
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("prompt", p.prompt());
-        if (!p.negativePrompt().isEmpty()) {
-            m.put("negative_prompt", p.negativePrompt());
-        }
-        m.put("seed", Long.toString(candidate == null ? job.seed() : candidate.seed()));
-        m.put("steps", Integer.toString(p.steps()));
-        m.put("sampler", p.sampler().id());
-        m.put("guidance_scale", Double.toString(candidate == null ? p.guidanceScale() : candidate.guidanceScale()));
-        m.put("size", p.width() + "x" + p.height());
-        m.put("model", p.model());
-        if (p.tile()) {
-            m.put("tile", "true");
-        }
-        if (p.strength() > 0) {
-            m.put("strength", Double.toString(p.strength()));
-        }
+        Map<String, String> m = ImageMetadata.of(job.params(), candidate, job.seed());
         m.put("job", job.id().value());
         m.put("kind", job.kind().name());
         return m;

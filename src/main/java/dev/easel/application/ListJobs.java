@@ -23,6 +23,12 @@ public final class ListJobs {
         this.queue = queue;
     }
 
+    /** One job with its standing (when waiting or running), whoever owns it; the caller checks access. */
+    public Optional<Entry> get(JobId id) {
+        Optional<Job> found = transactions.inTransaction(tx -> jobs.find(id, tx));
+        return found.map(j -> new Entry(j, j.status().isActive() ? queue.standing(j.id()) : Optional.empty()));
+    }
+
     public List<Entry> list(String userId, int limit) {
         List<Job> mine = transactions.inTransaction(tx -> jobs.findByOwner(userId, limit, tx));
         boolean anyActive = mine.stream().anyMatch(j -> j.status().isActive());

@@ -18,8 +18,18 @@ import java.util.random.RandomGenerator;
  */
 public final class PressButton {
 
-    /** @param presser who pressed, and where (the new job is delivered there) */
-    public record Request(Owner presser, String customId) {
+    /**
+     * @param presser    who pressed, and where (the new job is delivered there)
+     * @param membership the presser's roles and entitlements, for the quota
+     */
+    public record Request(Owner presser, String customId, Membership membership) {
+        public Request {
+            membership = membership == null ? Membership.NONE : membership;
+        }
+
+        public Request(Owner presser, String customId) {
+            this(presser, customId, Membership.NONE);
+        }
     }
 
     public sealed interface Result permits Accepted, Rejected, Denied {
@@ -83,7 +93,7 @@ public final class PressButton {
                 Candidate c = parent.params().candidates().get(action.index() - 1);
                 GenerationParams params = parent.params().withCandidateCount(1).withChaos(0)
                         .withGuidance(c.guidanceScale()).withSeed(c.seed()).withStrength(settings.upscaleStrength());
-                outcome = intake.enqueue(request.presser(), JobKind.UPSCALE, new Origin(parent.id(),
+                outcome = intake.enqueue(request.presser(), request.membership(), JobKind.UPSCALE, new Origin(parent.id(),
                         action.index() - 1, parent.outputImageIds().get(action.index() - 1)), params);
             }
             case VARY_SUBTLE, VARY_STRONG -> {
@@ -91,7 +101,7 @@ public final class PressButton {
                         : settings.strongStrength();
                 GenerationParams params = parent.params().withCandidateCount(settings.gridCandidates())
                         .withStrength(strength).withSeed(SubmitImagine.randomSeed(seeds));
-                outcome = intake.enqueue(request.presser(), JobKind.VARIATION, new Origin(parent.id(),
+                outcome = intake.enqueue(request.presser(), request.membership(), JobKind.VARIATION, new Origin(parent.id(),
                         action.index() - 1, parent.outputImageIds().get(action.index() - 1)), params);
             }
             case REROLL -> {
@@ -100,8 +110,8 @@ public final class PressButton {
                 }
                 String source = parent.origin() == null ? null : parent.origin().sourceImageId();
                 GenerationParams params = parent.params().withSeed(SubmitImagine.randomSeed(seeds));
-                outcome = intake.enqueue(request.presser(), JobKind.REROLL, new Origin(parent.id(), -1, source),
-                        params);
+                outcome = intake.enqueue(request.presser(), request.membership(), JobKind.REROLL,
+                        new Origin(parent.id(), -1, source), params);
             }
             default -> throw new IllegalStateException(action.kind().toString());
         }

@@ -2,6 +2,7 @@ package dev.easel.application;
 
 import dev.easel.domain.job.Job;
 import dev.easel.domain.job.JobKind;
+import dev.easel.domain.job.Origin;
 import dev.easel.domain.job.Owner;
 import dev.easel.domain.job.ParseResult;
 import dev.easel.domain.job.PromptParser;
@@ -9,10 +10,36 @@ import dev.easel.domain.job.PromptParser;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
-/** {@code /imagine prompt}: parse → quota → save QUEUED and enqueue (one transaction) → position and ETA. */
+/**
+ * {@code /imagine prompt}: parse → quota → save QUEUED and enqueue (one transaction) → position and ETA. With an
+ * init image (an upload already in the {@link ImageStore}) the grid is made by image to image from it.
+ */
 public final class SubmitImagine {
 
-    public record Request(Owner owner, String prompt) {
+    /**
+     * @param membership  the owner's roles and entitlements, for the quota
+     * @param initImageId a stored image to start from (image to image), or null for text to image
+     * @param strength    with an init image: how far from it the pictures may go, in (0, 1] (0 keeps it, 1 ignores
+     *                    it); 0 without one
+     */
+    public record Request(Owner owner, String prompt, Membership membership, String initImageId, double strength) {
+        public Request {
+            membership = membership == null ? Membership.NONE : membership;
+            if (initImageId == null ? strength != 0 : !(strength > 0 && strength <= 1)) {
+                throw new IllegalArgumentException(initImageId == null
+                        ? "strength only applies with an init image; got " + strength
+                        : "strength must be in (0, 1]: near 0 keeps the image, 1 ignores it; got " + strength);
+            }
+        }
+
+        /** Text to image. */
+        public Request(Owner owner, String prompt, Membership membership) {
+            this(owner, prompt, membership, null, 0);
+        }
+
+        public Request(Owner owner, String prompt) {
+            this(owner, prompt, Membership.NONE);
+        }
     }
 
     public sealed interface Result permits Accepted, Invalid, Denied {
@@ -49,7 +76,13 @@ public final class SubmitImagine {
         if (params.seed().isEmpty()) {
             params = params.withSeed(randomSeed(seeds));
         }
-        JobIntake.Outcome outcome = intake.enqueue(request.owner(), JobKind.IMAGINE, null, params);
+        Origin origin = null;
+        if (request.initImageId() != null) {
+            params = params.withStrength(request.strength());
+            origin = Origin.upload(request.initImageId());
+        }
+        JobIntake.Outcome outcome = intake.enqueue(request.owner(), request.membership(), JobKind.IMAGINE, origin,
+                params);
         if (outcome instanceof JobIntake.Enqueued enqueued) {
             return new Accepted(enqueued.job(), enqueued.standing());
         }

@@ -2,6 +2,8 @@ package dev.easel.application;
 
 import dev.easel.adapter.persistence.DatabaseSettings;
 import dev.easel.adapter.storage.FileImageStore;
+import dev.easel.sd.image.ImageParameters;
+import dev.easel.sd.image.Png;
 import dev.easel.domain.job.Job;
 import dev.easel.domain.job.JobId;
 import dev.easel.domain.job.JobStatus;
@@ -65,13 +67,16 @@ class JobWorkerTest {
         BufferedImage third = kit.images.load(done.outputImageIds().get(2));
         assertSamePixels(third, grid.getSubimage(0, 128, 128, 128));
 
-        Map<String, String> meta = FileImageStore.readText(kit.images.path(done.outputImageIds().get(2)));
-        assertEquals("a lighthouse", meta.get("prompt"));
-        assertEquals("fog", meta.get("negative_prompt"));
-        assertEquals("102", meta.get("seed"), "candidate 2 of seed 100");
-        assertEquals("6", meta.get("steps"));
-        assertEquals("euler_a", meta.get("sampler"));
-        assertEquals("128x128", meta.get("size"));
+        // the PNG carries the generation parameters as other Stable Diffusion tools write them
+        ImageParameters meta = Png.readParameters(kit.images.readPng(done.outputImageIds().get(2))).orElseThrow();
+        assertEquals("a lighthouse", meta.prompt());
+        assertEquals("fog", meta.negativePrompt());
+        assertEquals(102, meta.seed(), "candidate 2 of seed 100");
+        assertEquals(6, meta.steps());
+        assertEquals("Euler a", meta.sampler());
+        assertEquals(128, meta.width());
+        assertEquals(128, meta.height());
+        assertEquals(job.id().value(), meta.extra().get("Easel job"));
 
         assertEquals(new LedgerQuotaGate.Entry("alice", 4, "COMMITTED", 1, null), ledger(job));
         List<String> events = kit.notifier.eventsOf(job.id());

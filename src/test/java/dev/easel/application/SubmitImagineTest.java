@@ -122,4 +122,27 @@ class SubmitImagineTest {
         assertEquals(3, entries.get(0).standing().orElseThrow().position(),
                 "alice's second job waits for bob's first (round robin)");
     }
+
+    @Test
+    void anInitImageMakesAnImageToImageGridAtTheRequestedStrength() {
+        // given an uploaded picture in the image store
+        String upload = kit.images.save(dev.easel.domain.job.JobId.newId(), "upload",
+                new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB), Map.of());
+        // when /imagine names it
+        SubmitImagine.Accepted a = assertInstanceOf(SubmitImagine.Accepted.class, kit.submit.submit(
+                new SubmitImagine.Request(new Owner("alice", "g", "c"), "the same, in autumn --seed 5", Membership.NONE, upload, 0.45)));
+        // then the grid starts from it: no parent, the upload as source, the strength in the parameters
+        Job job = a.job();
+        assertEquals(JobKind.IMAGINE, job.kind());
+        assertEquals(dev.easel.domain.job.Origin.upload(upload), job.origin());
+        assertEquals(0.45, job.params().strength());
+        assertEquals(dev.easel.domain.job.GenerationMode.IMAGE_TO_IMAGE, job.mode());
+        assertEquals(job, kit.reload(job.id()));
+        // and a strength outside (0, 1], or one without an image, is refused before anything is stored
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                new SubmitImagine.Request(new Owner("alice", "g", "c"), "x", Membership.NONE, upload, 0));
+        assertTrue(e.getMessage().startsWith("strength must be in (0, 1]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new SubmitImagine.Request(new Owner("a", "g", "c"), "x", Membership.NONE, null,
+                0.5));
+    }
 }

@@ -37,6 +37,24 @@ public final class Golden {
         return m;
     }
 
+    /** Largest difference of any 8-bit channel between two images of the same size. */
+    public static int maxPixelDiff(java.awt.image.BufferedImage a, java.awt.image.BufferedImage b) {
+        if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) {
+            throw new AssertionError("size " + a.getWidth() + "x" + a.getHeight() + " != " + b.getWidth() + "x" + b.getHeight());
+        }
+        int max = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y);
+                int q = b.getRGB(x, y);
+                for (int s = 0; s < 24; s += 8) {
+                    max = Math.max(max, Math.abs(((p >> s) & 0xff) - ((q >> s) & 0xff)));
+                }
+            }
+        }
+        return max;
+    }
+
     public static double maxAbs(float[] a) {
         double m = 0;
         for (float v : a) {

@@ -12,6 +12,7 @@ import dev.easel.application.JobIntake;
 import dev.easel.application.JobWorker;
 import dev.easel.application.ListJobs;
 import dev.easel.application.PressButton;
+import dev.easel.application.QuotaGate;
 import dev.easel.application.QueueSettings;
 import dev.easel.application.SubmitImagine;
 import dev.easel.application.TransactionRunner;
@@ -29,10 +30,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-/** The whole job service wired on one database, with a ledger quota, a recording notifier and a ticking clock. */
+/**
+ * The whole job service wired on one database, with a ledger quota (or another built on the database), a recording
+ * notifier and a ticking clock.
+ */
 public final class JobKit implements AutoCloseable {
     private static final AtomicInteger MEM = new AtomicInteger();
 
@@ -42,7 +47,7 @@ public final class JobKit implements AutoCloseable {
     public final MutableClock clock = new MutableClock().ticking(Duration.ofMillis(1));
     public final FileImageStore images;
     public final RecordingNotifier notifier = new RecordingNotifier();
-    public final LedgerQuotaGate quota;
+    public final QuotaGate quota;
     public final CancelSignals cancels = new CancelSignals();
     public final WorkSignal signal = new WorkSignal();
     public final FairJobQueue queue;
@@ -54,12 +59,19 @@ public final class JobKit implements AutoCloseable {
     private final List<JobWorker> workers = new ArrayList<>();
 
     public JobKit(DatabaseSettings settings, Path imageDir, int maxRunning, int maxQueued) {
+        this(settings, imageDir, db -> {
+            LedgerQuotaGate.createTable(db.dataSource());
+            return new LedgerQuotaGate(maxRunning, maxQueued);
+        });
+    }
+
+    /** The kit with the quota {@code quotaFactory} builds on the opened database. */
+    public JobKit(DatabaseSettings settings, Path imageDir, Function<JdbcDatabase, QuotaGate> quotaFactory) {
         db = JdbcDatabase.open(settings);
-        LedgerQuotaGate.createTable(db.dataSource());
         jobs = db.jobRepository();
         tx = db.transactions();
         images = new FileImageStore(imageDir);
-        quota = new LedgerQuotaGate(maxRunning, maxQueued);
+        quota = quotaFactory.apply(db);
         queue = new FairJobQueue(jobs, tx, clock, QueueSettings.defaults());
         intake = new JobIntake(jobs, quota, tx, queue, signal, clock);
         submit = new SubmitImagine(new PromptParser(PromptParser.Settings.sd15("sd15")), intake,
@@ -71,9 +83,13 @@ public final class JobKit implements AutoCloseable {
 
     /** An in-memory H2 database of its own. */
     public static JobKit h2(Path imageDir, int maxRunning, int maxQueued) {
-        return new JobKit(new DatabaseSettings("jdbc:h2:mem:kit" + MEM.incrementAndGet()
-                + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH", "sa", "", 8),
-                imageDir, maxRunning, maxQueued);
+        return new JobKit(h2Memory(), imageDir, maxRunning, maxQueued);
+    }
+
+    /** Settings of a new in-memory H2 database (PostgreSQL mode), kept until the JVM exits. */
+    public static DatabaseSettings h2Memory() {
+        return new DatabaseSettings("jdbc:h2:mem:kit" + MEM.incrementAndGet()
+                + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH", "sa", "", 8);
     }
 
     public static WorkerSettings fastWorker(String id) {

@@ -12,13 +12,13 @@ import java.sql.SQLException;
 
 /**
  * The database: a connection pool, the schema brought up to date by Flyway (db/migration), the dialect, and the
- * shared {@link TransactionRunner} that every JDBC adapter (jobs, and later quotas) runs in.
+ * shared {@link TransactionRunner} that every JDBC adapter (jobs and quotas) runs in.
  */
 public final class JdbcDatabase implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final SqlDialect dialect;
     private final String url;
-    private final TransactionRunner transactions;
+    private final JdbcTransactionRunner transactions;
 
     private JdbcDatabase(HikariDataSource dataSource, SqlDialect dialect, String url) {
         this.dataSource = dataSource;
@@ -30,7 +30,7 @@ public final class JdbcDatabase implements AutoCloseable {
     /** Connects, migrates the schema and returns the ready database. */
     public static JdbcDatabase open(DatabaseSettings settings) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(settings.url());
+        config.setJdbcUrl(jdbcUrl(settings.url()));
         config.setUsername(settings.user());
         config.setPassword(settings.password());
         config.setMaximumPoolSize(settings.poolSize());
@@ -77,9 +77,27 @@ public final class JdbcDatabase implements AutoCloseable {
         return new JdbcJobRepository(dialect, url);
     }
 
+    /** The quota store in this database; it joins the transactions of {@link #transactions()} open on the caller's thread. */
+    public JdbcQuotaStore quotaStore() {
+        return new JdbcQuotaStore(dialect, transactions);
+    }
+
     @Override
     public void close() {
         dataSource.close();
+    }
+
+    /**
+     * The URL the pool connects with. For H2, result re-use is switched off ({@code OPTIMIZE_REUSE_RESULTS=FALSE})
+     * unless the URL sets it: H2 answers a repeated query with its previous result while no table was written since,
+     * and another transaction's commit writes none, so a transaction could still read a row as missing after its
+     * creator committed (seen with concurrent first uses of a guild).
+     */
+    static String jdbcUrl(String url) {
+        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("OPTIMIZE_REUSE_RESULTS")) {
+            return url + ";OPTIMIZE_REUSE_RESULTS=FALSE";
+        }
+        return url;
     }
 
     private static String rootMessage(Throwable e) {

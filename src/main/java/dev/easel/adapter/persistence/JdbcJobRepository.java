@@ -72,7 +72,7 @@ public final class JdbcJobRepository implements JobRepository {
             ps.setString(++i, job.owner().channelId());
             ps.setString(++i, job.kind().name());
             Origin o = job.origin();
-            ps.setString(++i, o == null ? null : o.parentId().value());
+            ps.setString(++i, o == null || o.parentId() == null ? null : o.parentId().value());
             setInt(ps, ++i, o == null ? null : o.candidateIndex());
             ps.setString(++i, o == null ? null : o.sourceImageId());
             ps.setString(++i, p.prompt());
@@ -126,6 +126,41 @@ public final class JdbcJobRepository implements JobRepository {
             ps.setString(1, userId);
             ps.setInt(2, limit);
         });
+    }
+
+    @Override
+    public List<Job> findFinished(JobStatus status, boolean publicOnly, String guildId, int limit, Tx tx) {
+        if (!status.isTerminal()) {
+            throw new IllegalArgumentException("finished jobs are DONE, FAILED or CANCELLED; got " + status);
+        }
+        return select(tx, "SELECT " + COLUMNS + " FROM jobs WHERE status = ?"
+                + (publicOnly ? " AND private_result = FALSE" : "") + (guildId == null ? "" : " AND guild_id = ?")
+                + " ORDER BY finished_at DESC, id LIMIT ?", ps -> {
+            int i = 0;
+            ps.setString(++i, status.name());
+            if (guildId != null) {
+                ps.setString(++i, guildId);
+            }
+            ps.setInt(++i, limit);
+        });
+    }
+
+    @Override
+    public List<String> owners(String guildId, int limit, Tx tx) {
+        try (PreparedStatement ps = c(tx).prepareStatement("SELECT owner_user_id, MAX(created_at) AS latest FROM jobs "
+                + "WHERE guild_id = ? GROUP BY owner_user_id ORDER BY latest DESC, owner_user_id LIMIT ?")) {
+            ps.setString(1, guildId);
+            ps.setInt(2, limit);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw fail("list the users of guild " + guildId, e);
+        }
     }
 
     @Override
@@ -444,8 +479,9 @@ public final class JdbcJobRepository implements JobRepository {
     private static Job row(ResultSet rs) throws SQLException {
         Owner owner = new Owner(rs.getString("owner_user_id"), rs.getString("guild_id"), rs.getString("channel_id"));
         String parent = rs.getString("parent_id");
-        Origin origin = parent == null ? null : new Origin(new JobId(parent), rs.getInt("candidate_index"),
-                rs.getString("source_image_id"));
+        String source = rs.getString("source_image_id");
+        Origin origin = parent == null && source == null ? null : new Origin(parent == null ? null : new JobId(parent),
+                rs.getInt("candidate_index"), source);
         int stylize = rs.getInt("stylize");
         OptionalInt stylizeOpt = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(stylize);
         GenerationParams params = new GenerationParams(rs.getString("prompt"), rs.getString("negative_prompt"),

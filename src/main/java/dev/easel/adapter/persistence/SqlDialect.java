@@ -5,12 +5,15 @@ import dev.easel.application.Tx;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * What differs between the two supported databases when several workers claim jobs.
+ * What differs between the two supported databases: upserts (see {@link #upsert}), and how several workers claim
+ * jobs.
  * <ul>
  *   <li>PostgreSQL (many processes): the job row is locked with {@code FOR UPDATE SKIP LOCKED}, so two workers never
  *       wait on each other for the same job, and the owner's running cap is checked under a transaction-scoped
@@ -27,6 +30,19 @@ public enum SqlDialect {
         }
 
         @Override
+        String upsert(String table, List<String> columns, List<String> keys) {
+            StringBuilder sql = new StringBuilder(insert(table, columns)).append(" ON CONFLICT (")
+                    .append(String.join(", ", keys)).append(")");
+            List<String> rest = columns.stream().filter(c -> !keys.contains(c)).toList();
+            if (rest.isEmpty()) {
+                return sql.append(" DO NOTHING").toString();
+            }
+            sql.append(" DO UPDATE SET ");
+            sql.append(String.join(", ", rest.stream().map(c -> c + " = EXCLUDED." + c).toList()));
+            return sql.toString();
+        }
+
+        @Override
         void lockOwner(Tx tx, String database, String userId) {
             // Two-key advisory lock: class 0x6561 ("ea"), key hashtext(user). A hash collision only serializes two users.
             try (PreparedStatement ps = JdbcTx.of(tx).prepareStatement("SELECT pg_advisory_xact_lock(25953, hashtext(?))")) {
@@ -38,6 +54,12 @@ public enum SqlDialect {
         }
     },
     H2 {
+        @Override
+        String upsert(String table, List<String> columns, List<String> keys) {
+            return "MERGE INTO " + table + " (" + String.join(", ", columns) + ") KEY (" + String.join(", ", keys)
+                    + ") VALUES (" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+        }
+
         @Override
         String lockQueuedRow() {
             return " FOR UPDATE";
@@ -63,6 +85,27 @@ public enum SqlDialect {
 
     /** Serializes running-cap checks for one owner until the transaction ends. */
     abstract void lockOwner(Tx tx, String database, String userId);
+
+    /**
+     * One statement that inserts the row or, when a row with the same key exists, replaces its other columns
+     * (PostgreSQL: {@code INSERT … ON CONFLICT … DO UPDATE}; H2: {@code MERGE INTO … KEY …}). Parameters: the
+     * columns in order.
+     */
+    abstract String upsert(String table, List<String> columns, List<String> keys);
+
+    /**
+     * One statement that inserts the row unless a row with the same key exists (then it changes nothing; the
+     * update count says which). Safe under concurrency on both databases: an insert that meets another
+     * transaction's uncommitted row of the same key waits for it, then inserts or does nothing.
+     */
+    String insertIfAbsent(String table, List<String> columns) {
+        return insert(table, columns) + " ON CONFLICT DO NOTHING";
+    }
+
+    static String insert(String table, List<String> columns) {
+        return "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
+                + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+    }
 
     /** Whether the owner lock is taken before the row is read (H2: the JVM lock guards the whole claim). */
     boolean lockOwnerFirst() {

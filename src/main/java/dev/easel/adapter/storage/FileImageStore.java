@@ -3,16 +3,9 @@ package dev.easel.adapter.storage;
 import dev.easel.application.ImageStore;
 import dev.easel.application.ImageStoreException;
 import dev.easel.domain.job.JobId;
+import dev.easel.sd.image.Png;
 
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageTypeSpecifier;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOInvalidTreeException;
-import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.metadata.IIOMetadataNode;
-import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +25,6 @@ import java.util.regex.Pattern;
 public final class FileImageStore implements ImageStore {
     private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,32}");
     private static final Pattern ID = Pattern.compile("([0-9a-z]{12})/([a-z0-9_-]{1,32})");
-    private static final String PNG_FORMAT = "javax_imageio_png_1.0";
 
     private final Path root;
 
@@ -108,62 +100,9 @@ public final class FileImageStore implements ImageStore {
         return root.resolve(imageId + ".png");
     }
 
+    /** PNG with the generation parameters in the text chunk other Stable Diffusion tools read. */
     private static void writePng(BufferedImage image, Map<String, String> metadata, OutputStream out)
             throws IOException {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(ios);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
-            if (!metadata.isEmpty()) {
-                IIOMetadataNode itxt = new IIOMetadataNode("iTXt");
-                metadata.forEach((key, value) -> {
-                    IIOMetadataNode entry = new IIOMetadataNode("iTXtEntry");
-                    entry.setAttribute("keyword", key);
-                    entry.setAttribute("compressionFlag", "FALSE");
-                    entry.setAttribute("compressionMethod", "0");
-                    entry.setAttribute("languageTag", "");
-                    entry.setAttribute("translatedKeyword", "");
-                    entry.setAttribute("text", value);
-                    itxt.appendChild(entry);
-                });
-                IIOMetadataNode rootNode = new IIOMetadataNode(PNG_FORMAT);
-                rootNode.appendChild(itxt);
-                try {
-                    meta.mergeTree(PNG_FORMAT, rootNode);
-                } catch (IIOInvalidTreeException e) {
-                    throw new IOException("bad PNG metadata: " + e.getMessage(), e);
-                }
-            }
-            writer.write(null, new IIOImage(image, null, meta), param);
-        } finally {
-            writer.dispose();
-        }
-    }
-
-    /** The text chunks of a stored PNG (for tests and tools). */
-    public static Map<String, String> readText(Path png) throws IOException {
-        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(png.toFile())) {
-            javax.imageio.ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
-            try {
-                reader.setInput(in);
-                IIOMetadata meta = reader.getImageMetadata(0);
-                org.w3c.dom.Node tree = meta.getAsTree(PNG_FORMAT);
-                Map<String, String> out = new java.util.LinkedHashMap<>();
-                for (org.w3c.dom.Node n = tree.getFirstChild(); n != null; n = n.getNextSibling()) {
-                    if (n.getNodeName().equals("iTXt") || n.getNodeName().equals("tEXt")) {
-                        for (org.w3c.dom.Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
-                            org.w3c.dom.NamedNodeMap a = e.getAttributes();
-                            org.w3c.dom.Node text = a.getNamedItem("text") != null ? a.getNamedItem("text")
-                                    : a.getNamedItem("value");
-                            out.put(a.getNamedItem("keyword").getNodeValue(), text.getNodeValue());
-                        }
-                    }
-                }
-                return out;
-            } finally {
-                reader.dispose();
-            }
-        }
+        out.write(Png.encode(image, PngMetadata.textChunks(metadata)));
     }
 }

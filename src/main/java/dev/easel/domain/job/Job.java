@@ -8,7 +8,8 @@ import java.util.Objects;
  * One generation job. Immutable: each state change returns a new value and checks that the change is legal
  * (QUEUED → RUNNING → DONE | FAILED | CANCELLED; RUNNING → QUEUED when a crashed run is retried).
  *
- * @param origin          parent, candidate and init image of a derived job; null for IMAGINE
+ * @param origin          parent, candidate and init image of a derived job; for IMAGINE null, or the uploaded
+ *                        init image of an image-to-image prompt
  * @param params          generation parameters, always with the seed chosen
  * @param planName        the owner's plan when the job was submitted
  * @param privateResult   results and prompt are shown only to the owner
@@ -56,8 +57,9 @@ public record Job(
         if (params.seed().isEmpty()) {
             throw new IllegalArgumentException("a job's parameters must carry the chosen seed");
         }
-        if ((kind == JobKind.IMAGINE) != (origin == null)) {
-            throw new IllegalArgumentException(kind + " job " + (origin == null ? "needs" : "cannot have") + " a parent");
+        if (kind == JobKind.IMAGINE ? origin != null && !origin.isUpload() : origin == null || origin.isUpload()) {
+            throw new IllegalArgumentException(kind + " job " + (origin == null || origin.isUpload() ? "needs"
+                    : "cannot have") + " a parent");
         }
         if (kind == JobKind.UPSCALE && (origin.sourceImageId() == null || params.candidateCount() != 1)) {
             throw new IllegalArgumentException("an upscale job needs a source image and makes exactly one image");

@@ -49,6 +49,10 @@ public final class Attention extends Module {
      * @return [B, N, C]
      */
     public NDArray forward(NDArray x, NDArray context) {
+        return scoped(() -> compute(x, context));
+    }
+
+    private NDArray compute(NDArray x, NDArray context) {
         NDArray ctx = context == null ? x : context;
         long b = x.getShape().get(0);
         NDArray q = splitHeads(toQ.forward(x), b);   // [B, h, N, d]
@@ -68,12 +72,16 @@ public final class Attention extends Module {
 
     /** The VAE's spatial self-attention: [B, C, H, W] -> [B, C, H, W] with group norm and residual. */
     public NDArray forwardSpatial(NDArray x) {
+        return scoped(() -> computeSpatial(x));
+    }
+
+    private NDArray computeSpatial(NDArray x) {
         Shape s = x.getShape();
         long b = s.get(0);
         long c = s.get(1);
         NDArray h = groupNorm != null ? groupNorm.forward(x) : x;
         h = h.reshape(b, c, -1).transpose(0, 2, 1); // [B, HW, C]
-        h = forward(h, null);
+        h = compute(h, null);
         h = h.transpose(0, 2, 1).reshape(s);         // [B, C, H, W]
         return residual ? h.add(x) : h;
     }

@@ -58,6 +58,10 @@ public final class BasicTransformerBlock extends Module {
      * @param context [B, 77, crossDim]
      */
     public NDArray forward(NDArray x, NDArray context) {
+        return scoped(() -> compute(x, context));
+    }
+
+    private NDArray compute(NDArray x, NDArray context) {
         NDArray h = attn1.forward(norm1.forward(x), null).add(x);
         h = attn2.forward(norm2.forward(h), context).add(h);
         // GEGLU: hidden, gate = proj(x).chunk(2, -1); hidden · gelu(gate)

@@ -32,6 +32,10 @@ public final class ResnetBlock2D extends Module {
      * @return [B, out, H, W]
      */
     public NDArray forward(NDArray x, NDArray temb) {
+        return scoped(() -> compute(x, temb));
+    }
+
+    private NDArray compute(NDArray x, NDArray temb) {
         NDArray h = conv1.forward(norm1.forwardSilu(x));
         if (timeEmbProj != null && temb != null) {
             NDArray t = timeEmbProj.forward(Ops.silu(temb)); // [B, out]

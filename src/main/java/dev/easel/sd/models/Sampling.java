@@ -19,7 +19,11 @@ public final class Sampling {
         }
 
         /** [B, C, H, W] -> [B, C, ⌈H/2⌉, ⌈W/2⌉] */
-        public NDArray forward(NDArray x) {
+        public NDArray forward(NDArray in) {
+            return scoped(() -> compute(in));
+        }
+
+        private NDArray compute(NDArray x) {
             if (padding == 0) {
                 // F.pad(x, (0, 1, 0, 1)): one zero column on the right, one zero row at the bottom
                 // (DJL passes the pairs to torch as they are: last dimension first)
@@ -39,7 +43,7 @@ public final class Sampling {
 
         /** [B, C, H, W] -> [B, C, outH, outW] (outH = 2H unless a skip connection needs one less) */
         public NDArray forward(NDArray x, long outH, long outW) {
-            return conv.forward(nearest(x, outH, outW));
+            return scoped(() -> conv.forward(nearest(x, outH, outW)));
         }
     }
 

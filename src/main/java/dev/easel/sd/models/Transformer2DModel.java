@@ -31,6 +31,10 @@ public final class Transformer2DModel extends Module {
 
     /** [B, C, H, W] (+ context [B, 77, crossDim]) -> [B, C, H, W] */
     public NDArray forward(NDArray x, NDArray context) {
+        return scoped(() -> compute(x, context));
+    }
+
+    private NDArray compute(NDArray x, NDArray context) {
         Shape s = x.getShape();
         long b = s.get(0);
         long h = s.get(2);

@@ -248,18 +248,28 @@ public final class UNet2DConditionModel extends RootModule {
             }
         }
 
+        /**
+         * Consumes its skips and its input: each is closed as soon as it has been used, so the up
+         * path holds only what it still needs (the caller must not reuse {@code h}).
+         */
         NDArray forward(NDArray h, NDArray temb, NDArray context, Deque<NDArray> skips) {
             for (int j = 0; j < resnets.size(); j++) {
+                final int layer = j;
+                final NDArray in = h;
                 NDArray skip = skips.pop();
-                h = NDArrays.concat(new ai.djl.ndarray.NDList(h, skip), 1); // [B, C + C_skip, h, w]
-                h = resnets.get(j).forward(h, temb);
-                if (attentions != null) {
-                    h = attentions.get(j).forward(h, context);
-                }
+                h = scoped(() -> {
+                    NDArray x = NDArrays.concat(new ai.djl.ndarray.NDList(in, skip), 1); // [B, C + C_skip, h, w]
+                    x = resnets.get(layer).forward(x, temb);
+                    return attentions != null ? attentions.get(layer).forward(x, context) : x;
+                });
+                in.close();
+                skip.close();
             }
             if (upsampler != null) {
                 NDArray next = skips.peek(); // the next block's first skip fixes the output size
-                h = upsampler.forward(h, next.getShape().get(2), next.getShape().get(3));
+                NDArray in = h;
+                h = upsampler.forward(in, next.getShape().get(2), next.getShape().get(3));
+                in.close();
             }
             return h;
         }

@@ -88,8 +88,8 @@ public final class Benchmark {
                 preset, choice.describe(), cpuModel(), threads(), System.getProperty("os.arch"),
                 Kernels.fused().isPresent() ? "fused (" + Kernels.mode() + ")" : "op chains (" + Kernels.unavailableReason().orElse(Kernels.mode().toString()) + ")");
         out.println();
-        out.println("| part | shape | median ms | runs |");
-        out.println("|---|---|---:|---:|");
+        out.println("| part | shape | median ms | runs | peak RSS GiB |");
+        out.println("|---|---|---:|---:|---:|");
         try (StableDiffusionPipeline pipe = Presets.random(preset, choice.device(), choice.dtype(), 1234)) {
             NDManager m = NDManager.newBaseManager(choice.device());
             try {
@@ -127,9 +127,10 @@ public final class Benchmark {
                 long t0 = System.nanoTime();
                 GenerationResult r = pipe.generate(req, ProgressListener.NONE, () -> false);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                out.printf(Locale.ROOT, "| whole job, %s | 4 candidates, %d steps, guidance, %d×%d (text %d ms, %.0f ms/step, decode %d ms) | %d | 1 |%n",
+                out.printf(Locale.ROOT, "| whole job, %s | 4 candidates, %d steps, guidance, %d×%d (text %d ms, %.0f ms/step, decode %d ms) | %d | 1 | %.1f |%n",
                         sampler, jobSteps, jobSize, jobSize, r.timings().textEncoderMs(), r.timings().msPerStep(),
-                        r.timings().decodeMs(), ms);
+                        r.timings().decodeMs(), ms, peakRssGiB());
+                out.flush();
             }
         }
     }
@@ -150,8 +151,22 @@ public final class Benchmark {
     }
 
     private static void row(PrintStream out, String part, String shape, Timing t) {
-        out.printf(Locale.ROOT, "| %s | %s | %d | %d |%n", part, shape, t.medianMs(), t.runs());
+        out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.1f |%n", part, shape, t.medianMs(), t.runs(), peakRssGiB());
         out.flush();
+    }
+
+    /** The process's resident-memory high-water mark (VmHWM), weights included; 0 where /proc is absent. */
+    static double peakRssGiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", "")) / (1024.0 * 1024.0);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return 0;
     }
 
     static int threads() {

@@ -51,23 +51,6 @@ class DjlImageGeneratorTest {
         throw new AssertionError(((ParseResult.Invalid) r).message());
     }
 
-    /** Counts pixels (channels) that differ from the golden PNG; returns the largest difference. */
-    static int maxPixelDiff(BufferedImage a, BufferedImage b) {
-        assertEquals(a.getWidth(), b.getWidth());
-        assertEquals(a.getHeight(), b.getHeight());
-        int max = 0;
-        for (int y = 0; y < a.getHeight(); y++) {
-            for (int x = 0; x < a.getWidth(); x++) {
-                int p = a.getRGB(x, y);
-                int q = b.getRGB(x, y);
-                for (int s = 0; s < 24; s += 8) {
-                    max = Math.max(max, Math.abs(((p >> s) & 0xff) - ((q >> s) & 0xff)));
-                }
-            }
-        }
-        return max;
-    }
-
     @Test
     void seededGridEqualsDiffusersPerSeedImages() throws Exception {
         // given the golden case's own command line, parsed exactly as /imagine parses it
@@ -78,7 +61,7 @@ class DjlImageGeneratorTest {
         // then candidate i equals diffusers' image for seed 1234 + i (8-bit, at most one level of rounding)
         for (int i = 0; i < 4; i++) {
             BufferedImage golden = ImageIO.read(Golden.path("seeded/euler_a-negative/image-" + (i + 1) + ".png").toFile());
-            assertTrue(maxPixelDiff(golden, images.get(i)) <= 1, "candidate " + (i + 1));
+            assertTrue(Golden.maxPixelDiff(golden, images.get(i)) <= 1, "candidate " + (i + 1));
         }
     }
 
@@ -92,7 +75,7 @@ class DjlImageGeneratorTest {
         List<BufferedImage> m = ((GenerationResult.Images) merged.get(1)).images();
         List<BufferedImage> s = ((GenerationResult.Images) aloneB.get(0)).images();
         for (int i = 0; i < 4; i++) {
-            assertTrue(maxPixelDiff(m.get(i), s.get(i)) <= 1, "candidate " + i + " changed when merged");
+            assertTrue(Golden.maxPixelDiff(m.get(i), s.get(i)) <= 1, "candidate " + i + " changed when merged");
         }
         assertEquals(8, engine.lastRun().images() + 4, "the merged call denoised 8 images (last run was the solo one)");
     }
@@ -107,12 +90,12 @@ class DjlImageGeneratorTest {
         assertEquals(128, big.getWidth());
         assertEquals(128, big.getHeight());
         var again = engine.generate(List.of(new GenerationRequest.Upscale(p, source, 2, 0.3, p.candidates().get(1), null)));
-        assertEquals(0, maxPixelDiff(big, ((GenerationResult.Images) again.get(0)).images().get(0)), "upscale is reproducible");
+        assertEquals(0, Golden.maxPixelDiff(big, ((GenerationResult.Images) again.get(0)).images().get(0)), "upscale is reproducible");
         var vary = engine.generate(List.of(new GenerationRequest.ImageToImage(p, source, 0.35, p.candidates(), null)));
         List<BufferedImage> variations = ((GenerationResult.Images) vary.get(0)).images();
         assertEquals(4, variations.size());
         assertEquals(64, variations.get(0).getWidth());
-        assertTrue(maxPixelDiff(variations.get(0), variations.get(3)) > 0, "variations differ from each other");
+        assertTrue(Golden.maxPixelDiff(variations.get(0), variations.get(3)) > 0, "variations differ from each other");
     }
 
     @Test

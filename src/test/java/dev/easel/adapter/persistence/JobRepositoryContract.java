@@ -319,4 +319,67 @@ abstract class JobRepositoryContract {
         assertEquals(2, activeWorkers(T0.minusSeconds(1)));
         assertEquals(1, activeWorkers(T0.plus(Duration.ofSeconds(60))));
     }
+
+    private Job done(String user, String guild, boolean privateResult, Instant at) {
+        Job queued = Job.queued(JobId.newId(), new Owner(user, guild, "chan"), JobKind.IMAGINE, null, params("p " + user),
+                Lane.FAST, "basic", privateResult, "res", 3, at);
+        insert(queued);
+        Job running = claim(queued.id(), "w", at).orElseThrow();
+        String id = queued.id().value();
+        Job finished = running.complete(List.of(id + "/0", id + "/1", id + "/2", id + "/3"), id + "/grid",
+                at.plusSeconds(1));
+        assertTrue(transition(running, finished));
+        return finished;
+    }
+
+    @Test
+    void finishedJobsAreListedNewestFirstWithoutPrivateOnesWhenAsked() {
+        Job old = done("u1", "g1", false, T0);
+        Job secret = done("u2", "g1", true, T0.plusSeconds(10));
+        Job recent = done("u3", "g2", false, T0.plusSeconds(20));
+        Job failing = job("u4", T0.plusSeconds(30), 1);
+        insert(failing);
+        Job running = claim(failing.id(), "w", T0.plusSeconds(30)).orElseThrow();
+        assertTrue(transition(running, running.fail("engine broke", T0.plusSeconds(31))));
+
+        List<Job> publicDone = tx.inTransaction(t -> repo.findFinished(JobStatus.DONE, true, null, 10, t));
+        assertEquals(List.of(recent.id(), old.id()), publicDone.stream().map(Job::id).toList());
+        assertEquals(recent, publicDone.get(0), "listed jobs carry their images");
+        List<Job> allDone = tx.inTransaction(t -> repo.findFinished(JobStatus.DONE, false, null, 10, t));
+        assertEquals(List.of(recent.id(), secret.id(), old.id()), allDone.stream().map(Job::id).toList());
+        List<Job> g1 = tx.inTransaction(t -> repo.findFinished(JobStatus.DONE, true, "g1", 10, t));
+        assertEquals(List.of(old.id()), g1.stream().map(Job::id).toList());
+        assertEquals(1, tx.inTransaction(t -> repo.findFinished(JobStatus.DONE, false, null, 1, t)).size());
+        List<Job> failed = tx.inTransaction(t -> repo.findFinished(JobStatus.FAILED, false, null, 10, t));
+        assertEquals("engine broke", failed.get(0).failureReason());
+        assertThrows(IllegalArgumentException.class,
+                () -> tx.inTransaction(t -> repo.findFinished(JobStatus.QUEUED, false, null, 10, t)));
+    }
+
+    @Test
+    void ownersOfAGuildAreListedMostRecentFirst() {
+        insert(Job.queued(JobId.newId(), new Owner("early", "g1", "c"), JobKind.IMAGINE, null, params("a"), Lane.FAST,
+                        "basic", false, "r1", 1, T0),
+                Job.queued(JobId.newId(), new Owner("late", "g1", "c"), JobKind.IMAGINE, null, params("b"), Lane.FAST,
+                        "basic", false, "r2", 1, T0.plusSeconds(5)),
+                Job.queued(JobId.newId(), new Owner("early", "g1", "c"), JobKind.IMAGINE, null, params("c"), Lane.FAST,
+                        "basic", false, "r3", 1, T0.plusSeconds(9)),
+                Job.queued(JobId.newId(), new Owner("elsewhere", "g2", "c"), JobKind.IMAGINE, null, params("d"),
+                        Lane.FAST, "basic", false, "r4", 1, T0.plusSeconds(20)));
+        assertEquals(List.of("early", "late"), tx.inTransaction(t -> repo.owners("g1", 10, t)));
+        assertEquals(List.of("early"), tx.inTransaction(t -> repo.owners("g1", 1, t)));
+        assertEquals(List.of(), tx.inTransaction(t -> repo.owners("nowhere", 10, t)));
+    }
+
+    @Test
+    void anImagineFromAnUploadRoundTripsItsInitImage() {
+        Job upload = Job.queued(JobId.newId(), new Owner("u1", "g", "web"), JobKind.IMAGINE,
+                Origin.upload("k3j4m5n6p7q8/upload"), params("from a photo").withStrength(0.6), Lane.FAST, "basic",
+                false, "r", 1, T0);
+        insert(upload);
+        Job stored = find(upload.id());
+        assertEquals(upload, stored);
+        assertTrue(stored.origin().isUpload());
+        assertEquals(dev.easel.domain.job.GenerationMode.IMAGE_TO_IMAGE, stored.mode());
+    }
 }

@@ -69,6 +69,21 @@ class JobTest {
                 JobKind.IMAGINE, new Origin(parent, 0, null), params, Lane.FAST, "free", false, "r", 1, T0));
     }
 
+    @Test
+    void onlyAnImagineStartsFromAnUploadedImage() {
+        Job fromUpload = Job.queued(JobId.newId(), Owner.user("u"), JobKind.IMAGINE, Origin.upload("0123456789ab/upload"),
+                params.withStrength(0.6), Lane.FAST, "free", false, "r", 1, T0);
+        assertEquals(GenerationMode.IMAGE_TO_IMAGE, fromUpload.mode());
+        assertTrue(fromUpload.origin().isUpload());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Job.queued(JobId.newId(),
+                Owner.user("u"), JobKind.VARIATION, Origin.upload("0123456789ab/upload"), params, Lane.FAST, "free",
+                false, "r", 1, T0));
+        assertEquals("VARIATION job needs a parent", e.getMessage());
+        IllegalArgumentException noImage = assertThrows(IllegalArgumentException.class, () -> new Origin(null, -1, null));
+        assertTrue(noImage.getMessage().startsWith("a derived job needs its parent's id"), noImage.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Origin(null, 2, "0123456789ab/upload"));
+    }
+
     @RepeatedTest(5)
     void jobIdsAreTwelveSafeCharacters() {
         JobId id = JobId.random(new Random());

@@ -1,0 +1,4 @@
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  document.getElementById("error").hidden = !new URLSearchParams(location.search).has("error");
+});
