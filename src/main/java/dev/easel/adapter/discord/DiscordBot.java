@@ -7,7 +7,6 @@ import dev.easel.application.PressButton;
 import dev.easel.application.SubmitImagine;
 import dev.easel.domain.job.Job;
 import dev.easel.domain.job.JobId;
-import dev.easel.domain.quota.Member;
 import dev.easel.domain.quota.QuotaAdmin;
 import dev.easel.domain.quota.QuotaService;
 import net.dv8tion.jda.api.JDA;
@@ -31,7 +30,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -56,14 +54,12 @@ public final class DiscordBot implements AutoCloseable {
      * What the bot uses.
      *
      * @param findJob       a stored job by id (buttons are resolved from the database)
-     * @param memberSeen    told the member (roles, SKUs) before each submission, so a quota gate that resolves
-     *                      plans can use what Discord reported
      * @param upscaleFactor how much an upscale enlarges (shown in results)
      * @param maxSteps      largest steps value /settings accepts
      */
     public record Services(SubmitImagine submit, PressButton press, CancelJob cancel, ListJobs list,
                            Function<JobId, Optional<Job>> findJob, ImageStore images, QuotaService quota,
-                           QuotaAdmin quotaAdmin, Consumer<Member> memberSeen, BannedWords bannedWords,
+                           QuotaAdmin quotaAdmin, BannedWords bannedWords,
                            PreferenceStore preferences, DeliveryStore deliveries, int upscaleFactor, int maxSteps) {
         public Services {
             Objects.requireNonNull(submit, "submit");
@@ -74,7 +70,6 @@ public final class DiscordBot implements AutoCloseable {
             Objects.requireNonNull(images, "images");
             Objects.requireNonNull(quota, "quota");
             Objects.requireNonNull(quotaAdmin, "quotaAdmin");
-            Objects.requireNonNull(memberSeen, "memberSeen");
             Objects.requireNonNull(bannedWords, "bannedWords");
             Objects.requireNonNull(preferences, "preferences");
             Objects.requireNonNull(deliveries, "deliveries");
@@ -86,6 +81,7 @@ public final class DiscordBot implements AutoCloseable {
     private final Deliverer deliverer;
     private final Interactions interactions;
     private JDA jda;
+    private java.util.concurrent.ScheduledFuture<?> sweeping;
 
     public DiscordBot(DiscordSettings settings, Services services, BotNotifier notifier, Clock clock) {
         this.ctx = new BotContext(settings, services, clock,
@@ -125,7 +121,7 @@ public final class DiscordBot implements AutoCloseable {
         registerCommands();
         notifier.attach(deliverer);
         long every = s.deliveryInterval().toMillis();
-        ctx.timer.scheduleWithFixedDelay(deliverer::sweep, 0, every, TimeUnit.MILLISECONDS);
+        sweeping = ctx.timer.scheduleWithFixedDelay(deliverer::sweep, 0, every, TimeUnit.MILLISECONDS);
         log.info("connected to Discord as {} ({} guild(s)); {}", jda.getSelfUser().getName(), jda.getGuilds().size(), s);
     }
 
@@ -157,19 +153,31 @@ public final class DiscordBot implements AutoCloseable {
         deliverer.sweep();
     }
 
-    /** Disconnects and stops the bot's threads; deliveries not yet made stay pending in the store. */
+    /**
+     * Stops taking work, lets handlers and deliveries in progress finish (their status edits still go out), then
+     * disconnects; deliveries not yet made stay pending in the store.
+     */
     @Override
     public synchronized void close() {
         notifier.detach();
-        ctx.timer.shutdownNow();
+        if (sweeping != null) {
+            sweeping.cancel(false);
+        }
         ctx.handlers.shutdown();
         ctx.deliveries.shutdown();
         try {
-            ctx.handlers.awaitTermination(10, TimeUnit.SECONDS);
-            ctx.deliveries.awaitTermination(10, TimeUnit.SECONDS);
+            if (!ctx.handlers.awaitTermination(20, TimeUnit.SECONDS)) {
+                ctx.handlers.shutdownNow();
+            }
+            if (!ctx.deliveries.awaitTermination(40, TimeUnit.SECONDS)) {
+                ctx.deliveries.shutdownNow();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            ctx.handlers.shutdownNow();
+            ctx.deliveries.shutdownNow();
         }
+        ctx.timer.shutdownNow();
         if (jda != null) {
             jda.shutdown();
             try {

@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code /imagine} and the result buttons (U, V, 🔄, Vary): each makes a new job. The interaction has already
- * been acknowledged with a private "thinking" reply on JDA's thread; here, on the bot's executor, the member's
- * roles and entitlements are reported to the quota, the prompt is checked against the server's banned words
- * (before anything is charged), and the job is submitted. A refusal replaces the private reply with what happened
+ * been acknowledged with a private "thinking" reply on JDA's thread; here, on the bot's executor, the prompt is
+ * checked against the server's banned words (before anything is charged), and the job is submitted with the
+ * member's roles and entitlements (the quota resolves their plan from them). A refusal replaces the private reply with what happened
  * and what to do; an accepted job turns it into the job's status message (queue position, progress, preview,
  * Cancel button), and its {@link Delivery} is stored.
  */
@@ -61,7 +61,6 @@ final class JobRequests {
         }
         try {
             Who who = Who.of(e, ctx.clock.instant());
-            report(who);
             PromptComposer.Typed typed = new PromptComposer.Typed(string(e.getOption("aspect")),
                     e.getOption("seed") == null ? null : e.getOption("seed").getAsLong(), string(e.getOption("negative")));
             String text = PromptComposer.compose(e.getOption("prompt").getAsString(), typed,
@@ -71,7 +70,8 @@ final class JobRequests {
                 refuse(hook.get(), BotMessages.bannedWord(banned.get()));
                 return;
             }
-            SubmitImagine.Result r = ctx.services.submit().submit(new SubmitImagine.Request(who.owner(), text));
+            SubmitImagine.Result r = ctx.services.submit().submit(new SubmitImagine.Request(who.owner(), text,
+                    who.membership()));
             if (r instanceof SubmitImagine.Invalid invalid) {
                 refuse(hook.get(), BotMessages.invalidPrompt(invalid.message()));
             } else if (r instanceof SubmitImagine.Denied denied) {
@@ -110,8 +110,8 @@ final class JobRequests {
                     return;
                 }
             }
-            report(who);
-            PressButton.Result r = ctx.services.press().press(new PressButton.Request(who.owner(), customId));
+            PressButton.Result r = ctx.services.press().press(new PressButton.Request(who.owner(), customId,
+                    who.membership()));
             if (r instanceof PressButton.Rejected rejected) {
                 refuse(hook.get(), action.isEmpty() ? BotMessages.unknownButton() : BotMessages.buttonRejected(rejected.message()));
             } else if (r instanceof PressButton.Denied denied) {
@@ -124,12 +124,6 @@ final class JobRequests {
             log.error("button {} failed", e.getComponentId(), ex);
             refuse(hook.get(), BotMessages.busy());
         }
-    }
-
-    /** Tells the quota who the member is now (roles and SKUs decide their plan). */
-    private void report(Who who) {
-        ctx.services.memberSeen().accept(who.quotaMember());
-        ctx.services.quota().resolve(who.quotaMember());
     }
 
     private Optional<String> banned(Who who, String text) {

@@ -39,7 +39,6 @@ final class MemberCommands {
         JobRequests.acknowledged(ack, e).ifPresent(hook -> {
             try {
                 Who who = Who.of(e, ctx.clock.instant());
-                ctx.services.memberSeen().accept(who.quotaMember());
                 Usage usage = ctx.services.quota().usage(who.quotaMember());
                 answer(hook, BotMessages.info(usage, active(who.userId()), who.guildId() != null));
             } catch (RuntimeException ex) {
@@ -62,7 +61,6 @@ final class MemberCommands {
 
     private String settings(SlashCommandInteractionEvent e) {
         Who who = Who.of(e, ctx.clock.instant());
-        ctx.services.memberSeen().accept(who.quotaMember());
         PreferenceStore store = ctx.services.preferences();
         Preferences before = store.get(who.userId());
         Preferences p = before;

@@ -1,5 +1,7 @@
 package dev.easel.adapter.discord;
 
+import dev.easel.application.Membership;
+import dev.easel.application.QuotaServiceGate;
 import dev.easel.domain.job.Owner;
 import dev.easel.domain.quota.Member;
 import net.dv8tion.jda.api.Permission;
@@ -37,9 +39,14 @@ record Who(String userId, String guildId, String channelId, Set<String> roleIds,
         return new Owner(userId, guildId, channelId);
     }
 
-    /** The member as the quota sees them (direct messages count under {@link QuotaScope#DIRECT_MESSAGES}). */
+    /** The roles and entitlements the quota resolves plans from. */
+    Membership membership() {
+        return new Membership(roleIds, skuIds);
+    }
+
+    /** The member as the quota sees them (direct messages count under {@link QuotaServiceGate#DIRECT}). */
     Member quotaMember() {
-        return new Member(QuotaScope.of(guildId), userId, roleIds, skuIds);
+        return QuotaServiceGate.member(owner(), membership());
     }
 
     String mention() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.easel.BotCommand;
 import dev.easel.JobServices;
-import dev.easel.PlanQuotaGate;
 import dev.easel.application.FakeImageGenerator;
 import dev.easel.application.ImageGenerator;
 import dev.easel.application.JobWorker;
@@ -12,7 +11,6 @@ import dev.easel.config.JobsConfig;
 import dev.easel.config.PlansConfig;
 import dev.easel.domain.job.Job;
 import dev.easel.domain.job.JobId;
-import dev.easel.domain.quota.InMemoryQuotaStore;
 import dev.easel.domain.quota.PlanDefaults;
 import dev.easel.domain.quota.QuotaAdmin;
 import dev.easel.domain.quota.QuotaService;
@@ -34,9 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The whole bot wired as {@code easel bot} wires it (job service on an in-memory H2 database, plan quota from
- * config/plans.yaml on the in-memory quota store, in-process workers), connected to a {@link FakeDiscord}. A
- * restart keeps the database, the images and the quota store, like a process restart with persistent storage.
+ * The whole bot wired as {@code easel bot} wires it (job service with the plan-based quota from config/plans.yaml,
+ * both on one in-memory H2 database; in-process workers), connected to a {@link FakeDiscord}. A restart keeps the
+ * database and the images, like a process restart with persistent storage.
  */
 final class BotHarness implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(10);
@@ -45,10 +43,7 @@ final class BotHarness implements AutoCloseable {
     final FakeDiscord discord;
     final Path dir;
     final String databaseUrl;
-    final InMemoryQuotaStore quotaStore = new InMemoryQuotaStore();
-    final QuotaService quota;
-    final QuotaAdmin admin;
-    final PlanQuotaGate gate;
+    final PlanDefaults plans;
     private final Supplier<ImageGenerator> engines;
     private final Clock botClock;
     private final int workerCount;
@@ -72,16 +67,20 @@ final class BotHarness implements AutoCloseable {
         this.generation = generation;
         this.databaseUrl = "jdbc:h2:mem:bot" + DATABASES.incrementAndGet()
                 + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-        PlanDefaults plans;
         try {
             plans = PlansConfig.load(Path.of("config/plans.yaml"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Clock quotaClock = Clock.systemUTC();
-        quota = new QuotaService(quotaStore, quotaClock, plans);
-        admin = new QuotaAdmin(quotaStore, quotaClock, plans);
-        gate = new PlanQuotaGate(quota, 2);
+    }
+
+    /** The plan-based quota of the running job service (its tables live in the same database). */
+    QuotaService quota() {
+        return jobs.quotaService().orElseThrow();
+    }
+
+    QuotaAdmin admin() {
+        return jobs.quotaAdmin().orElseThrow();
     }
 
     /** The usual harness: fake engine at {@code stepMs} per step, one worker, the system clock. */
@@ -124,8 +123,8 @@ final class BotHarness implements AutoCloseable {
     /** Starts the job service, {@code n} workers and the bot (a fresh process, as far as the bot can tell). */
     void startBot(int n) {
         BotNotifier notifier = new BotNotifier();
-        jobs = new JobServices(config(), db -> gate, notifier, Clock.systemUTC());
-        DiscordBot.Services services = BotCommand.services(jobs, quota, admin, gate::remember);
+        jobs = JobServices.withPlans(config(), plans, notifier, Clock.systemUTC());
+        DiscordBot.Services services = BotCommand.services(jobs);
         bot = new DiscordBot(settings(), services, notifier, botClock);
         try {
             bot.start();

@@ -94,7 +94,7 @@ class BotProcessTest {
     void withoutATokenTheBotExplainsWhereToGetOne() {
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         int code = dev.easel.BotCommand.run(List.of("--config", dir.resolve("none.yaml").toString(), "--fake-engine"),
-                Map.of(), new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+                null, Map.of(), System.out, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(2, code);
         assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).startsWith("easel bot: no bot token: set the "
                 + "environment variable DISCORD_TOKEN"), err.toString(java.nio.charset.StandardCharsets.UTF_8));

@@ -107,8 +107,8 @@ class DiscordBotTest {
         List<FakeMessage> history = discord.messageHistory(status.id());
         assertTrue(history.get(0).isLoading());
         FakeMessage queued = history.get(1);
-        assertTrue(queued.content().contains("a lighthouse at dusk") && queued.content().contains("queued"),
-                queued.content());
+        assertTrue(queued.content().startsWith("\u23F3 **a lighthouse at dusk** — ")
+                && (queued.content().contains("queued") || queued.content().contains("starting")), queued.content());
         assertEquals(List.of("c1:" + id), queued.customIds(), "a Cancel button while waiting");
         List<FakeMessage> progress = history.stream().filter(m -> m.content().contains("%")).toList();
         assertFalse(progress.isEmpty(), "progress edits: " + history);
@@ -126,7 +126,7 @@ class DiscordBotTest {
             assertTrue(gap >= 250, "edit " + k + " came " + gap + " ms after the previous one");
         }
         // the quota charged the four images, and the delivery is recorded without its token
-        assertEquals(4, h.quota.usage(Member.of(discord.guild().id() + "", alice.id() + "")).used());
+        assertEquals(4, h.quota().usage(Member.of(discord.guild().id() + "", alice.id() + "")).used());
         Delivery d = h.awaitDelivery(id);
         assertEquals(Delivery.State.DELIVERED, d.state());
         assertEquals(Delivery.Via.INTERACTION, d.via());
@@ -236,7 +236,7 @@ class DiscordBotTest {
         assertTrue(r.seed() != 777, "a new seed");
         assertTrue(rerolled.content().startsWith("Re-roll of **a castle on a hill** — " + cy.mention()));
         // each press was charged as a new job: 4 + 4 + 4 images
-        assertEquals(12, h.quota.usage(Member.of(Long.toString(discord.guild().id()), Long.toString(cy.id()))).used());
+        assertEquals(12, h.quota().usage(Member.of(Long.toString(discord.guild().id()), Long.toString(cy.id()))).used());
     }
 
     @Test
@@ -257,7 +257,7 @@ class DiscordBotTest {
                 + "can use them. Run /imagine to make your own.", answer.content());
         assertTrue(press.followUps().isEmpty());
         assertEquals(jobsBefore, h.jobs.list().list(Long.toString(other.id()), 10).size());
-        assertEquals(0, h.quota.usage(Member.of(Long.toString(discord.guild().id()), Long.toString(other.id()))).used());
+        assertEquals(0, h.quota().usage(Member.of(Long.toString(discord.guild().id()), Long.toString(other.id()))).used());
 
         // but a server admin may use them (and is charged for the new job)
         FakeInteraction byAdmin = discord.pressButton(grid.id(), "v1:up:" + gridId + ":1", discord.owner(),
@@ -515,7 +515,7 @@ class DiscordBotTest {
         second.awaitOriginal(m -> m.content().contains("cancelled"), WAIT);
         assertEquals("You have no queued or running job to cancel.",
                 privately(discord.slashCommand("cancel").user(max).send()));
-        assertEquals(0, h.quota.usage(member(max)).used(), "cancelled jobs are refunded");
+        assertEquals(0, h.quota().usage(member(max)).used(), "cancelled jobs are refunded");
     }
 
     @Test
@@ -559,7 +559,7 @@ class DiscordBotTest {
         assertEquals(discord.dmChannelId(pia).orElseThrow(), grid.channelId());
         Job job = h.job(BotHarness.jobOf(grid));
         assertNull(job.owner().guildId());
-        assertEquals(4, h.quota.usage(Member.of(QuotaScope.DIRECT_MESSAGES, Long.toString(pia.id()))).used());
+        assertEquals(4, h.quota().usage(Member.of(dev.easel.application.QuotaServiceGate.DIRECT, Long.toString(pia.id()))).used());
     }
 
     @Test

@@ -71,7 +71,7 @@ class RestartTest {
 
         // when: the bot stops, a separate worker process finishes the job, then the bot starts again
         h.stopBot();
-        try (JobServices worker = new JobServices(h.config(), db -> h.gate, JobNotifier.NONE, Clock.systemUTC())) {
+        try (JobServices worker = JobServices.withPlans(h.config(), h.plans, JobNotifier.NONE, Clock.systemUTC())) {
             worker.newWorker(new FakeImageGenerator(), 0, 1).runUntilIdle(Duration.ofMillis(300));
         }
         assertTrue(i.followUps().isEmpty(), "nobody delivered it while the bot was down");
