@@ -7,6 +7,7 @@ import dev.easel.sd.image.Resize;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.GuildMessageChannel;
 import net.dv8tion.jda.api.exceptions.ErrorResponseException;
+import net.dv8tion.jda.api.exceptions.PermissionException;
 import net.dv8tion.jda.api.interactions.InteractionHook;
 import net.dv8tion.jda.api.utils.FileUpload;
 import net.dv8tion.jda.api.utils.messages.MessageCreateData;
@@ -270,9 +271,9 @@ final class Deliverer {
                     Message m = channel.sendMessage(Views.result(job, file, d.userId(),
                             BotMessages.lateResultIntro("<@" + d.userId() + ">"), d.uploadLimit(), factor)).complete();
                     return d.delivered(m.getId(), Delivery.Via.CHANNEL);
-                } catch (ErrorResponseException e) {
+                } catch (ErrorResponseException | PermissionException e) {
                     log.info("job {}: channel {} refused the result ({}); sending it by DM", job.id(), d.channelId(),
-                            e.getMeaning());
+                            e.getMessage());
                 }
             }
         }
