@@ -34,6 +34,7 @@ public final class Main {
               loadbench  queue throughput, latency and fairness against a fake engine
               bench      time the engine parts and whole jobs on random weights (prints a table)
               web        local web console, admin page, gallery and HTTP API (easel web --help)
+              bot        the Discord bot (DISCORD_TOKEN; easel bot --help)
               help       this text
             """;
 
@@ -114,6 +115,8 @@ public final class Main {
                     yield WebCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
                             System.out, System.err);
                 }
+                case "bot" -> BotCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
+                        System.getenv(), System.out, System.err);
                 default -> {
                     System.err.println("easel: unknown command '" + args[0] + "'\n" + USAGE);
                     yield 2;

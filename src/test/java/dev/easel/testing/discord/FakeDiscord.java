@@ -516,7 +516,15 @@ public final class FakeDiscord implements AutoCloseable {
             sub.put("name", b.subcommand);
             sub.put("type", 1);
             sub.set("options", options);
-            data.putArray("options").add(sub);
+            if (b.subcommandGroup != null) {
+                ObjectNode group = DiscordJson.object();
+                group.put("name", b.subcommandGroup);
+                group.put("type", 2);
+                group.putArray("options").add(sub);
+                data.putArray("options").add(group);
+            } else {
+                data.putArray("options").add(sub);
+            }
         } else if (!options.isEmpty()) {
             data.set("options", options);
         }
@@ -585,13 +593,14 @@ public final class FakeDiscord implements AutoCloseable {
 
     private void buildOptions(InteractionBuilder b, RegisteredCommand command, FakeGuild guild, long channelId,
                               ArrayNode out, ObjectNode resolved) {
-        if (b.subcommand != null && command.option(null, b.subcommand) == null) {
-            throw new IllegalArgumentException("/" + command.name() + " has no subcommand '" + b.subcommand + "'");
+        if (b.subcommand != null && command.subcommand(b.subcommandGroup, b.subcommand) == null) {
+            throw new IllegalArgumentException("/" + command.name() + " has no subcommand '"
+                    + (b.subcommandGroup != null ? b.subcommandGroup + " " : "") + b.subcommand + "'");
         }
         JsonNode declared = b.subcommand == null ? command.json().path("options")
-                : command.option(null, b.subcommand).path("options");
+                : command.subcommand(b.subcommandGroup, b.subcommand).path("options");
         for (Map.Entry<String, Object> e : b.options.entrySet()) {
-            JsonNode decl = command.option(b.subcommand, e.getKey());
+            JsonNode decl = command.option(b.subcommandGroup, b.subcommand, e.getKey());
             if (decl == null || decl.path("type").asInt() <= 2) {
                 List<String> names = new ArrayList<>();
                 declared.forEach(o -> names.add(o.path("name").asText()));

@@ -26,6 +26,7 @@ public final class InteractionBuilder {
     final String commandName;
     final boolean autocomplete;
     String subcommand;
+    String subcommandGroup;
     FakeUser user;
     FakeGuild guild;
     long channelId;
@@ -80,6 +81,13 @@ public final class InteractionBuilder {
     public InteractionBuilder inPrivateChannel() {
         this.place = Place.PRIVATE_CHANNEL;
         this.guild = null;
+        return this;
+    }
+
+    /** Invoke a subcommand of a subcommand group, e.g. {@code /moderation words add}: group "words", name "add". */
+    public InteractionBuilder subcommand(String group, String name) {
+        this.subcommandGroup = Objects.requireNonNull(group, "group");
+        this.subcommand = Objects.requireNonNull(name, "name");
         return this;
     }
 

@@ -49,6 +49,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>Command {@code contexts} and {@code integration_types} are integer enums in the description, but JDA 6.5
  *       sends them as numeric strings ({@code "contexts":["0","1"]}), which Discord accepts: in the three command
  *       request schemas, strings naming an allowed value are accepted too.</li>
+ *   <li>Command {@code default_member_permissions} is an integer in the request schemas, but a string in the
+ *       response schema and in Discord's documentation ("a permission bit set" as a string), and JDA 6.5 sends a
+ *       string ({@code "32"}): in the three command request schemas, strings of decimal digits are accepted too.</li>
  *   <li>{@code wait} and {@code with_response} are sent where the description does not declare them (e.g.
  *       {@code wait} on the {@code @original} PATCH): these two are ignored when undeclared; any other undeclared
  *       query parameter is a violation.</li>
@@ -235,6 +238,12 @@ public final class OpenApiValidator {
             props.set("id", anyOf(props.get("id"), integer));
         }
         for (String request : COMMAND_REQUESTS) {
+            JsonNode props = schemas.path(request).path("properties");
+            if (props instanceof ObjectNode o && o.has("default_member_permissions")) {
+                ObjectNode digits = JsonNodeFactory.instance.objectNode().put("type", "string")
+                        .put("pattern", "^[0-9]{1,20}$");
+                o.set("default_member_permissions", anyOf(o.get("default_member_permissions"), digits));
+            }
             for (String property : List.of("contexts", "integration_types")) {
                 JsonNode p = schemas.path(request).path("properties").path(property);
                 if (p instanceof ObjectNode array && array.has("items")) {

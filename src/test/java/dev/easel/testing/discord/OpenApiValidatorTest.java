@@ -183,6 +183,18 @@ class OpenApiValidatorTest {
     }
 
     @Test
+    void jdaStyleDefaultMemberPermissionsAsADigitStringPassButOtherTextDoesNot() throws Exception {
+        String jda = "[{\"name\":\"plans\",\"description\":\"d\",\"type\":1,\"default_member_permissions\":\"32\"}]";
+        String wrong = "[{\"name\":\"plans\",\"description\":\"d\",\"type\":1,\"default_member_permissions\":\"admin\"}]";
+
+        assertEquals(List.of(), VALIDATOR.validateRequest(json("PUT", "/applications/1/commands", Map.of(), jda)));
+        List<Violation> violations = VALIDATOR.validateRequest(json("PUT", "/applications/1/commands", Map.of(), wrong));
+        assertEquals(1, violations.size(), violations.toString());
+        assertTrue(violations.get(0).message().startsWith("$[0].default_member_permissions: "),
+                violations.get(0).message());
+    }
+
+    @Test
     void attachmentPlaceholderMayNotBeNegative() throws Exception {
         String body = "{\"content\":\"x\",\"attachments\":[{\"id\":-1}]}";
 

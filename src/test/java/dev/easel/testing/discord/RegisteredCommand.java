@@ -14,14 +14,36 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record RegisteredCommand(long id, long guildId, String name, int type, JsonNode json) {
     /** The declared option with this name at the top level (or inside {@code subcommand} when not null). */
     JsonNode option(String subcommand, String optionName) {
+        return option(null, subcommand, optionName);
+    }
+
+    /** The declared subcommand (type 1), inside subcommand group {@code group} (type 2) when not null. */
+    JsonNode subcommand(String group, String subcommand) {
+        JsonNode options = json.path("options");
+        if (group != null) {
+            options = named(options, group, 2);
+            if (options == null) {
+                return null;
+            }
+            options = options.path("options");
+        }
+        return named(options, subcommand, 1);
+    }
+
+    private static JsonNode named(JsonNode options, String name, int type) {
+        for (JsonNode o : options) {
+            if (o.path("name").asText().equals(name) && o.path("type").asInt() == type) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /** The declared option with this name at the top level, or inside the (grouped) subcommand when not null. */
+    JsonNode option(String group, String subcommand, String optionName) {
         JsonNode options = json.path("options");
         if (subcommand != null) {
-            JsonNode sub = null;
-            for (JsonNode o : options) {
-                if (o.path("name").asText().equals(subcommand) && o.path("type").asInt() == 1) {
-                    sub = o;
-                }
-            }
+            JsonNode sub = subcommand(group, subcommand);
             if (sub == null) {
                 return null;
             }
