@@ -30,7 +30,7 @@ import java.util.function.Function;
  * {@code easel bot}: the Discord bot, with image workers in the same process (or none, when separate
  * {@code easel worker} processes share the database), on the plan-based quota ({@link JobServices#withPlans}).
  * Reads the token from {@code DISCORD_TOKEN}; Discord's REST and gateway URLs can be pointed elsewhere (a stand-in)
- * with {@code EASEL_DISCORD_REST_URL} and {@code EASEL_DISCORD_GATEWAY_URL}. Runs until SIGTERM / Ctrl-C, then
+ * with {@code EASEL_BOT_REST_URL} and {@code EASEL_BOT_GATEWAY_URL}. Runs until SIGTERM / Ctrl-C, then
  * finishes the current batch and disconnects; deliveries not made yet stay pending in the database and are made
  * after the next start.
  */
@@ -47,9 +47,9 @@ public final class BotCommand {
               --fake-step-ms N       with --fake-engine: time per denoising step (default 50)
             environment:
               DISCORD_TOKEN                      the bot's token (required; never printed)
-              EASEL_DISCORD_REST_URL             Discord REST base URL (default https://discord.com/api/v10/)
-              EASEL_DISCORD_GATEWAY_URL          gateway URL (default: asked from Discord)
-              EASEL_DISCORD_GATEWAY_COMPRESSION  zlib (default) or none
+              EASEL_BOT_REST_URL             Discord REST base URL (default https://discord.com/api/v10/)
+              EASEL_BOT_GATEWAY_URL          gateway URL (default: asked from Discord)
+              EASEL_BOT_GATEWAY_COMPRESSION  zlib (default) or none
               EASEL_DATABASE_URL, EASEL_IMAGES_DIR, EASEL_DEVICE …  as for 'easel worker'""";
 
     /** Parsed command line. */

@@ -1,5 +1,8 @@
 package dev.easel;
 
+import dev.easel.adapter.discord.BotNotifier;
+import dev.easel.adapter.discord.DiscordBot;
+import dev.easel.adapter.discord.DiscordSettings;
 import dev.easel.adapter.inference.DjlImageGenerator;
 import dev.easel.adapter.web.LocalHttpServer;
 import dev.easel.adapter.web.WebConfig;
@@ -55,6 +58,30 @@ public final class Main {
         }
     }
 
+    /** start's Discord bot (only called when DISCORD_TOKEN is set): the bot section of easel.yaml and the environment. */
+    static StartCommand.RunningBot startBot(EaselConfig config, JobServices services) throws InterruptedException {
+        DiscordSettings settings = DiscordSettings.load(config.source(), System.getenv());
+        BotNotifier notifier = new BotNotifier();
+        DiscordBot bot = new DiscordBot(settings, BotCommand.services(services), notifier, Clock.systemUTC());
+        bot.start();
+        return new StartCommand.RunningBot() {
+            @Override
+            public JobNotifier notifier() {
+                return notifier;
+            }
+
+            @Override
+            public State state() {
+                return bot.gatewayState();
+            }
+
+            @Override
+            public void close() {
+                bot.close();
+            }
+        };
+    }
+
     /** start's web console on its HTTP server; its event stream joins the job notifications. */
     static JobNotifier startWebConsole(LocalHttpServer server, EaselConfig config, JobServices services) {
         WebConfig web = WebConfig.load(config.source(), System.getenv());
@@ -92,7 +119,7 @@ public final class Main {
         int code;
         try {
             code = switch (args[0]) {
-                case "start" -> StartCommand.run(List.of(rest), new StartCommand.Wiring(Main::startEngine, null, null,
+                case "start" -> StartCommand.run(List.of(rest), new StartCommand.Wiring(Main::startEngine, null, Main::startBot,
                         Main::startWebConsole), StartCommand.Io.system());
                 case "imagine" -> ImagineCommand.run(rest, home().resolve("models"), System.out, System.err);
                 case "models" -> dev.easel.adapter.models.ModelsCommand.run(List.of(rest), System.getenv(),

@@ -139,7 +139,8 @@ public record EaselConfig(Path source, Bot bot, Model model, Http http, Hub hub,
 
     // ---- keys -------------------------------------------------------------------------------------------------
 
-    static final Set<String> BOT_KEYS = Set.of("rest-url", "gateway-url");
+    static final Set<String> BOT_KEYS = Set.of("rest-url", "gateway-url", "gateway-compression", "command-guilds",
+            "progress-interval-ms", "delivery-interval-ms", "threads", "workers");
     static final Set<String> MODEL_KEYS = Set.of("models-dir", "name", "default-repo", "device", "precision",
             "variant", "demo");
     static final Set<String> HTTP_KEYS = Set.of("enabled", "bind", "port", "admin-token");

@@ -9,6 +9,7 @@ import dev.easel.domain.job.Job;
 import dev.easel.domain.job.JobId;
 import dev.easel.domain.quota.QuotaAdmin;
 import dev.easel.domain.quota.QuotaService;
+import dev.easel.adapter.metrics.GatewayStatus;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.JDABuilder;
 import net.dv8tion.jda.api.entities.Guild;
@@ -92,6 +93,21 @@ public final class DiscordBot implements AutoCloseable {
         this.deliverer = new Deliverer(ctx);
         this.interactions = new Interactions(ctx, new JobRequests(ctx, deliverer), new MemberCommands(ctx, deliverer),
                 new AdminCommands(ctx));
+    }
+
+    /** The gateway connection as /healthz reports it. */
+    public synchronized GatewayStatus.State gatewayState() {
+        if (jda == null) {
+            return GatewayStatus.State.CONNECTING;
+        }
+        return switch (jda.getStatus()) {
+            case CONNECTED -> GatewayStatus.State.CONNECTED;
+            case SHUTTING_DOWN, SHUTDOWN -> GatewayStatus.State.DISCONNECTED;
+            case FAILED_TO_LOGIN -> GatewayStatus.State.FAILED;
+            case WAITING_TO_RECONNECT, ATTEMPTING_TO_RECONNECT, DISCONNECTED, RECONNECT_QUEUED ->
+                    GatewayStatus.State.RECONNECTING;
+            default -> GatewayStatus.State.CONNECTING;
+        };
     }
 
     /** Connects, waits for READY, registers the commands and starts delivering. */

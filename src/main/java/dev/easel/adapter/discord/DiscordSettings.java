@@ -30,8 +30,8 @@ import java.util.Set;
  *   threads: 4                                 # threads that handle interactions and deliveries
  *   workers: 1                                 # image workers in the bot process (0: separate easel worker processes)
  * </pre>
- * Environment overrides: {@code EASEL_DISCORD_REST_URL}, {@code EASEL_DISCORD_GATEWAY_URL},
- * {@code EASEL_DISCORD_GATEWAY_COMPRESSION}, {@code EASEL_BOT_WORKERS}.
+ * Environment overrides: {@code EASEL_BOT_REST_URL}, {@code EASEL_BOT_GATEWAY_URL},
+ * {@code EASEL_BOT_GATEWAY_COMPRESSION}, {@code EASEL_BOT_WORKERS}.
  *
  * @param defaultUploadLimit upload limit when an interaction does not report one (Discord's 10 MiB)
  */
@@ -126,9 +126,9 @@ public record DiscordSettings(String token, String restBaseUrl, String gatewayUr
                 }
             }
         }
-        String rest = env.getOrDefault("EASEL_DISCORD_REST_URL", text(section, "rest-url", DEFAULT_REST_URL));
-        String gateway = env.getOrDefault("EASEL_DISCORD_GATEWAY_URL", text(section, "gateway-url", null));
-        String compression = env.getOrDefault("EASEL_DISCORD_GATEWAY_COMPRESSION",
+        String rest = env.getOrDefault("EASEL_BOT_REST_URL", text(section, "rest-url", DEFAULT_REST_URL));
+        String gateway = env.getOrDefault("EASEL_BOT_GATEWAY_URL", text(section, "gateway-url", null));
+        String compression = env.getOrDefault("EASEL_BOT_GATEWAY_COMPRESSION",
                 text(section, "gateway-compression", "zlib")).toLowerCase(Locale.ROOT);
         if (!compression.equals("zlib") && !compression.equals("none")) {
             throw new IllegalArgumentException("bot.gateway-compression must be zlib or none; got '" + compression + "'");

@@ -51,9 +51,9 @@ class BotProcessTest {
                     "--fake-step-ms", "20"))
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(Map.of("DISCORD_TOKEN", discord.token(),
-                    "EASEL_DISCORD_REST_URL", discord.restBaseUrl(),
-                    "EASEL_DISCORD_GATEWAY_URL", discord.gatewayUrl(),
-                    "EASEL_DISCORD_GATEWAY_COMPRESSION", "none"));
+                    "EASEL_BOT_REST_URL", discord.restBaseUrl(),
+                    "EASEL_BOT_GATEWAY_URL", discord.gatewayUrl(),
+                    "EASEL_BOT_GATEWAY_COMPRESSION", "none"));
             pb.environment().remove("EASEL_DATABASE_URL");
             pb.environment().remove("EASEL_IMAGES_DIR");
             Process bot = pb.start();

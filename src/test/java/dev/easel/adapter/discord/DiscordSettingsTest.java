@@ -39,8 +39,8 @@ class DiscordSettingsTest {
                   command-guilds: ["123"]
                   progress-interval-ms: 500
                   workers: 0
-                """, Map.of("DISCORD_TOKEN", "t", "EASEL_DISCORD_GATEWAY_URL", "ws://127.0.0.1:1/gateway",
-                "EASEL_DISCORD_GATEWAY_COMPRESSION", "none"));
+                """, Map.of("DISCORD_TOKEN", "t", "EASEL_BOT_GATEWAY_URL", "ws://127.0.0.1:1/gateway",
+                "EASEL_BOT_GATEWAY_COMPRESSION", "none"));
         assertEquals("http://127.0.0.1:1/api/v10/", s.restBaseUrl(), "a trailing slash is added");
         assertEquals("ws://127.0.0.1:1/gateway", s.gatewayUrl());
         assertFalse(s.gatewayCompression());
