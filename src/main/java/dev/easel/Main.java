@@ -90,12 +90,21 @@ public final class Main {
         return events;
     }
 
-    /** Opens the engine for a configured model; it is closed when the process ends. */
-    static EngineFactory.Engine openEngine(String model) {
-        EngineFactory.Engine engine = EngineFactory.open(Path.of("models"), model,
-                System.getenv().getOrDefault("EASEL_DEVICE", "auto"), System.getenv().getOrDefault("EASEL_PRECISION", "auto"),
-                System.getenv("EASEL_MODEL_VARIANT"));
-        Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "easel-engine-close"));
+    /**
+     * The engine for the worker, web and bot commands: config/easel.yaml's model section (and its
+     * EASEL_MODEL_* overrides), closed when the process ends.
+     */
+    static ImageGenerator commandEngine() {
+        ImageGenerator engine = startEngine(EaselConfig.load(home().resolve(EaselConfig.DEFAULT_FILE), System.getenv()));
+        if (engine instanceof AutoCloseable c) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // the process is ending
+                }
+            }, "easel-engine-close"));
+        }
         return engine;
     }
 
@@ -125,7 +134,7 @@ public final class Main {
                 case "models" -> dev.easel.adapter.models.ModelsCommand.run(List.of(rest), System.getenv(),
                         System.out, System.err);
                 case "config" -> ConfigCommand.run(List.of(rest), System.getenv(), System.out, System.err);
-                case "worker" -> WorkerCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
+                case "worker" -> WorkerCommand.run(List.of(rest), cfg -> commandEngine(),
                         JobServices.planQuota(JobsConfig.load(Path.of("config/easel.yaml"), System.getenv()),
                                 JobServices.loadPlans(Path.of("config/plans.yaml")), Clock.systemUTC()),
                         JobNotifier.NONE, System.err);
@@ -139,10 +148,10 @@ public final class Main {
                         System.out.println(WebCommand.USAGE);
                         yield 0;
                     }
-                    yield WebCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
+                    yield WebCommand.run(List.of(rest), cfg -> commandEngine(),
                             System.out, System.err);
                 }
-                case "bot" -> BotCommand.run(List.of(rest), cfg -> openEngine(cfg.generation().model()).generator(),
+                case "bot" -> BotCommand.run(List.of(rest), cfg -> commandEngine(),
                         System.getenv(), System.out, System.err);
                 default -> {
                     System.err.println("easel: unknown command '" + args[0] + "'\n" + USAGE);

@@ -9,7 +9,7 @@ import dev.easel.domain.job.Owner;
 import dev.easel.domain.job.PromptParser;
 import dev.easel.domain.quota.Granted;
 import dev.easel.domain.quota.Member;
-import dev.easel.domain.quota.MutableClock;
+import dev.easel.testing.MutableClock;
 import dev.easel.domain.quota.Plan;
 import dev.easel.domain.quota.PlanDefaults;
 import dev.easel.domain.quota.QuotaAdmin;

@@ -5,7 +5,7 @@ import dev.easel.domain.job.JobKind;
 import dev.easel.domain.job.Lane;
 import dev.easel.domain.job.Owner;
 import dev.easel.domain.quota.InMemoryQuotaStore;
-import dev.easel.domain.quota.MutableClock;
+import dev.easel.testing.MutableClock;
 import dev.easel.domain.quota.QuotaAdmin;
 import dev.easel.domain.quota.QuotaService;
 import dev.easel.domain.quota.Reservation;

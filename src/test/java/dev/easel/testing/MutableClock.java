@@ -25,6 +25,18 @@ public final class MutableClock extends Clock {
         this(Instant.parse("2025-03-01T12:00:00Z"));
     }
 
+    public static MutableClock at(String isoInstant) {
+        return new MutableClock(Instant.parse(isoInstant));
+    }
+
+    public synchronized void set(Instant t) {
+        now = t;
+    }
+
+    public void set(String isoInstant) {
+        set(Instant.parse(isoInstant));
+    }
+
     public synchronized void advance(Duration d) {
         now = now.plus(d);
     }

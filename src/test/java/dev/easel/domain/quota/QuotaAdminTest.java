@@ -1,5 +1,6 @@
 package dev.easel.domain.quota;
 
+import dev.easel.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.easel.domain.quota;
 
+import dev.easel.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
