@@ -135,7 +135,8 @@ public final class JobServices implements AutoCloseable {
             SecureRandom seeds = new SecureRandom();
             JobIntake intake = new JobIntake(jobs, quota, database.transactions(), queue, signal, clock);
             this.submit = new SubmitImagine(new PromptParser(config.generation()), intake, seeds);
-            this.press = new PressButton(jobs, database.transactions(), intake, config.variations(), seeds);
+            this.press = new PressButton(jobs, database.transactions(), intake, config.variations(), seeds,
+                    config.worker().upscaleScale());
             this.cancel = new CancelJob(jobs, quota, database.transactions(), cancels, notifier, clock);
             this.list = new ListJobs(jobs, database.transactions(), queue);
             this.browse = new BrowseJobs(jobs, database.transactions(), queue);

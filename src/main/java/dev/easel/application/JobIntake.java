@@ -54,11 +54,18 @@ public final class JobIntake {
      * @param params     with the seed chosen
      */
     public Outcome enqueue(Owner owner, Membership membership, JobKind kind, Origin origin, GenerationParams params) {
+        return enqueue(owner, membership, kind, origin, params, kind == JobKind.UPSCALE ? 1 : 0);
+    }
+
+    /** @param upscaleSteps see {@link ReservationRequest#upscaleSteps()} */
+    public Outcome enqueue(Owner owner, Membership membership, JobKind kind, Origin origin, GenerationParams params,
+                           int upscaleSteps) {
         Instant now = clock.instant();
         Outcome outcome = transactions.inTransaction(tx -> {
             UserLoad load = jobs.load(owner.userId(), tx);
             QuotaDecision decision = quota.reserve(
-                    new ReservationRequest(owner, membership, kind, params.candidateCount(), params, load, now), tx);
+                    new ReservationRequest(owner, membership, kind, params.candidateCount(), params, load, now,
+                            upscaleSteps), tx);
             if (decision instanceof QuotaDecision.Denied denied) {
                 return new Refused(denied.reason());
             }

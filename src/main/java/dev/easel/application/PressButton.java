@@ -3,6 +3,7 @@ package dev.easel.application;
 import dev.easel.domain.job.Candidate;
 import dev.easel.domain.job.GenerationParams;
 import dev.easel.domain.job.Job;
+import dev.easel.domain.job.JobId;
 import dev.easel.domain.job.JobKind;
 import dev.easel.domain.job.JobStatus;
 import dev.easel.domain.job.Origin;
@@ -51,9 +52,32 @@ public final class PressButton {
     private final JobIntake intake;
     private final VariationSettings settings;
     private final RandomGenerator seeds;
+    private final int upscaleScale;
+
+    /** How many upscales {@code job} is from its grid candidate (0 for a grid). */
+    private int upscaleSteps(Job job) {
+        int steps = 0;
+        Job current = job;
+        while (current != null && current.kind() == JobKind.UPSCALE && steps < 16) {
+            steps++;
+            JobId parentId = current.origin() == null ? null : current.origin().parentId();
+            if (parentId == null) {
+                break;
+            }
+            current = transactions.inTransaction(tx -> jobs.find(parentId, tx)).orElse(null);
+        }
+        return steps;
+    }
 
     public PressButton(JobRepository jobs, TransactionRunner transactions, JobIntake intake,
                        VariationSettings settings, RandomGenerator seeds) {
+        this(jobs, transactions, intake, settings, seeds, 2);
+    }
+
+    /** @param upscaleScale how much one upscale enlarges (the worker's setting) */
+    public PressButton(JobRepository jobs, TransactionRunner transactions, JobIntake intake,
+                       VariationSettings settings, RandomGenerator seeds, int upscaleScale) {
+        this.upscaleScale = upscaleScale;
         this.jobs = jobs;
         this.transactions = transactions;
         this.intake = intake;
@@ -88,7 +112,16 @@ public final class PressButton {
         switch (action.kind()) {
             case UPSCALE -> {
                 if (parent.kind() == JobKind.UPSCALE) {
-                    return new Rejected("job " + parent.id() + " is already an upscale");
+                    // a further upscale of the upscaled image; the plan's maxUpscale decides (total factor)
+                    int steps = upscaleSteps(parent) + 1;
+                    Candidate c = parent.params().candidates().get(0);
+                    int scale = upscaleScale;
+                    GenerationParams params = parent.params().withSize(parent.params().width() * scale,
+                            parent.params().height() * scale).withCandidateCount(1).withChaos(0)
+                            .withGuidance(c.guidanceScale()).withSeed(c.seed()).withStrength(settings.upscaleStrength());
+                    outcome = intake.enqueue(request.presser(), request.membership(), JobKind.UPSCALE,
+                            new Origin(parent.id(), 0, parent.outputImageIds().get(0)), params, steps);
+                    break;
                 }
                 Candidate c = parent.params().candidates().get(action.index() - 1);
                 GenerationParams params = parent.params().withCandidateCount(1).withChaos(0)

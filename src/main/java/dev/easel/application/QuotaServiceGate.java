@@ -122,7 +122,8 @@ public final class QuotaServiceGate implements QuotaGate {
     QuotaRequest quotaRequest(ReservationRequest request) {
         GenerationParams p = request.params();
         WorkKind kind = workKind(request.kind());
-        int upscale = request.kind() == JobKind.UPSCALE ? upscaleFactor : 0;
+        // the total enlargement from the grid candidate: 2 for U on a grid, 4 for an upscale of that, …
+        int upscale = request.kind() == JobKind.UPSCALE ? (int) Math.pow(upscaleFactor, Math.max(1, request.upscaleSteps())) : 0;
         return new QuotaRequest(kind, request.imageCount(), p.steps(), p.width(), p.height(), upscale, false);
     }
 

@@ -133,8 +133,14 @@ class PressButtonTest {
         assertTrue(worker.runOnce());
         assertEquals(new PressButton.Rejected("job " + up.id() + " has 1 image; there is no image 2"),
                 press("alice", ButtonAction.varySubtle(up.id(), 2)));
-        assertEquals(new PressButton.Rejected("job " + up.id() + " is already an upscale"),
-                press("alice", ButtonAction.upscale(up.id(), 1)));
+        // an upscale can be upscaled further: the upscaled image is the source, at twice its size
+        up = kit.reload(up.id());
+        Job further = accepted(press("alice", ButtonAction.upscale(up.id(), 1)));
+        assertEquals(JobKind.UPSCALE, further.kind());
+        assertEquals(up.id(), further.origin().parentId());
+        assertEquals(up.outputImageIds().get(0), further.origin().sourceImageId());
+        assertEquals(up.params().width() * 2, further.params().width());
+        assertEquals(up.params().candidates().get(0).seed(), further.params().seed().getAsLong());
         assertEquals(new PressButton.Rejected("job " + up.id() + " is an upscale; re-roll the grid it came from"),
                 press("alice", ButtonAction.reroll(up.id())));
     }

@@ -109,6 +109,26 @@ class QuotaServiceGateTest {
     }
 
     @Test
+    void aFurtherUpscaleIsCheckedAgainstTheTotalFactor() {
+        // given a 1024 px upscale of a 512 px candidate, upscaled once more (2 steps of 2× = 4×)
+        GenerationParams again = grid(512, 30).withCandidateCount(1).withStrength(0.3);
+        ReservationRequest twoSteps = new ReservationRequest(new Owner("7", G, "c"), Membership.NONE, JobKind.UPSCALE, 1,
+                again, new UserLoad(0, 0), Instant.parse("2025-03-01T00:00:00Z"), 2);
+        // when the member is on the free plan (maxUpscale 2) it is refused with the plan's words
+        assertEquals(new QuotaDecision.Denied("Your Free trial plan allows upscaling up to 2×; this job asks for 4×."),
+                gate.reserve(twoSteps, null));
+        // and on standard (maxUpscale 4) it is granted
+        assertInstanceOf(dev.easel.domain.quota.AdminResult.Done.class,
+                admin.assign("admin", G, "8", "standard", java.util.Optional.empty()));
+        ReservationRequest standard = new ReservationRequest(new Owner("8", G, "c"), Membership.NONE, JobKind.UPSCALE, 1,
+                again, new UserLoad(0, 0), Instant.parse("2025-03-01T00:00:00Z"), 2);
+        assertInstanceOf(QuotaDecision.Granted.class, gate.reserve(standard, null));
+        ReservationRequest threeSteps = new ReservationRequest(new Owner("8", G, "c"), Membership.NONE, JobKind.UPSCALE, 1,
+                again, new UserLoad(0, 0), Instant.parse("2025-03-01T00:00:00Z"), 3);
+        assertInstanceOf(QuotaDecision.Denied.class, gate.reserve(threeSteps, null), "8× is beyond standard's 4×");
+    }
+
+    @Test
     void ownersOutsideAGuildAreCountedInTheDirectPseudoGuild() {
         reserve("1", Membership.NONE, JobKind.IMAGINE, grid(512, 30));
         assertInstanceOf(QuotaDecision.Granted.class, gate.reserve(request(Owner.user("1"), Membership.NONE,

@@ -91,6 +91,7 @@ final class BotMessages {
     static final String CANCEL_BUTTON = "Cancel";
     static final String VARY_SUBTLE = "Vary (Subtle)";
     static final String VARY_STRONG = "Vary (Strong)";
+    static final String UPSCALE_AGAIN = "Upscale (2×)";
     static final String REROLL_EMOJI = "\uD83D\uDD04";
 
     static String upscaleLabel(int index) {

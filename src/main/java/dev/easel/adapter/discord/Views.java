@@ -89,14 +89,15 @@ final class Views {
 
     /**
      * Grid jobs: U1–U4 and 🔄 in the first row, V1–V4 in the second (more candidates: more rows). Upscales: Vary
-     * (Subtle) and Vary (Strong).
+     * (Subtle), Vary (Strong) and a further upscale (the member's plan decides whether it may go that far).
      */
     static List<ActionRow> buttons(Job job) {
         JobId id = job.id();
         if (job.kind() == JobKind.UPSCALE) {
             return List.of(ActionRow.of(
                     Button.secondary(ButtonCodec.encode(ButtonAction.varySubtle(id, 1)), BotMessages.VARY_SUBTLE),
-                    Button.secondary(ButtonCodec.encode(ButtonAction.varyStrong(id, 1)), BotMessages.VARY_STRONG)));
+                    Button.secondary(ButtonCodec.encode(ButtonAction.varyStrong(id, 1)), BotMessages.VARY_STRONG),
+                    Button.secondary(ButtonCodec.encode(ButtonAction.upscale(id, 1)), BotMessages.UPSCALE_AGAIN)));
         }
         int n = Math.min(job.outputImageIds().isEmpty() ? job.imageCount() : job.outputImageIds().size(),
                 MAX_CANDIDATE_BUTTONS);

@@ -144,15 +144,16 @@ final class JobViews {
     }
 
     /**
-     * The rows of buttons under a finished job: U1–Un and V1–Vn + 🔄 under a grid, "Vary (Subtle)" and
-     * "Vary (Strong)" under an upscale.
+     * The rows of buttons under a finished job: U1–Un and V1–Vn + 🔄 under a grid, "Vary (Subtle)",
+     * "Vary (Strong)" and "Upscale (2×)" under an upscale (the plan decides how far upscales may go).
      */
     static List<List<Map<String, Object>>> buttons(Job job) {
         List<List<Map<String, Object>>> rows = new ArrayList<>();
         int n = job.outputImageIds().size();
         if (job.kind() == JobKind.UPSCALE) {
             rows.add(List.of(button(ButtonAction.varySubtle(job.id(), 1), WebText.VARY_SUBTLE),
-                    button(ButtonAction.varyStrong(job.id(), 1), WebText.VARY_STRONG)));
+                    button(ButtonAction.varyStrong(job.id(), 1), WebText.VARY_STRONG),
+                    button(ButtonAction.upscale(job.id(), 1), WebText.UPSCALE_AGAIN)));
             return rows;
         }
         List<Map<String, Object>> ups = new ArrayList<>();

@@ -8,6 +8,7 @@ final class WebText {
     static final String REROLL = "🔄";
     static final String VARY_SUBTLE = "Vary (Subtle)";
     static final String VARY_STRONG = "Vary (Strong)";
+    static final String UPSCALE_AGAIN = "Upscale (2×)";
 
     static final String JSON_REQUIRED = "send the body as JSON (Content-Type: application/json)";
     static final String JSON_OBJECT = "the body must be a JSON object";

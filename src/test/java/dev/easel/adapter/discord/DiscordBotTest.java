@@ -190,9 +190,10 @@ class DiscordBotTest {
         assertTrue(up.content().startsWith("Upscale of image 2 of **a red fox in the snow** (2×) — " + bea.mention()),
                 up.content());
         assertEquals("upscale.png", up.attachments().get(0).filename());
-        assertEquals(List.of("Vary (Subtle)", "Vary (Strong)"), up.buttonRows().get(0).stream()
+        assertEquals(List.of("Vary (Subtle)", "Vary (Strong)", "Upscale (2×)"), up.buttonRows().get(0).stream()
                 .map(FakeMessage.FakeButton::label).toList());
-        assertEquals(List.of("v1:vs:" + upJob.id() + ":1", "v1:vx:" + upJob.id() + ":1"), up.customIds());
+        assertEquals(List.of("v1:vs:" + upJob.id() + ":1", "v1:vx:" + upJob.id() + ":1", "v1:up:" + upJob.id() + ":1"),
+                up.customIds());
         // and the picture is exactly what the engine makes from candidate 2 with the candidate's seed at 2×
         Job gridJob = h.job(gridId);
         BufferedImage candidate2 = h.jobs.images().load(gridJob.outputImageIds().get(1));

@@ -161,11 +161,14 @@ class WebApiTest {
             assertEquals("variation", pressed.get("kind").asText());
             assertEquals(4, pressed.get("origin").get("index").asInt());
             assertEquals(0.75, pressed.get("parameters").get("strength").asDouble(), 1e-9);
-            // and a button the upscale does not have is refused with PressButton's reason
+            // and on standard (up to 4×) the upscale itself can be upscaled once more, from its own image
             HttpResponse<String> again = web.postJson("/api/v1/jobs/" + upJob.get("id").asText() + "/upscale",
                     "{\"index\":1}", "Authorization", auth);
-            assertEquals(409, again.statusCode());
-            assertTrue(WebFixture.json(again).get("error").asText().contains("is already an upscale"), again.body());
+            assertEquals(202, again.statusCode(), again.body());
+            JsonNode againJob = WebFixture.json(again);
+            assertEquals("upscale", againJob.get("kind").asText());
+            assertEquals(upJob.get("id").asText(), againJob.get("origin").get("parent").asText());
+            assertEquals(2 * upJob.get("parameters").get("width").asInt(), againJob.get("parameters").get("width").asInt());
             HttpResponse<String> badIndex = web.postJson("/api/v1/jobs/" + id + "/upscale", "{\"index\":0}",
                     "Authorization", auth);
             assertEquals(400, badIndex.statusCode());

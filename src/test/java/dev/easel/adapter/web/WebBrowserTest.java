@@ -53,7 +53,7 @@ class WebBrowserTest {
                     .asInt());
             JsonNode upscaleButtons = browser.eval("[...document.querySelectorAll('.job[data-kind=upscale] "
                     + "button[data-custom-id]')].map(b => b.textContent)");
-            assertEquals("[\"Vary (Subtle)\",\"Vary (Strong)\"]", upscaleButtons.toString());
+            assertEquals("[\"Vary (Subtle)\",\"Vary (Strong)\",\"Upscale (2×)\"]", upscaleButtons.toString());
             // and the server agrees: the upscale is of candidate 1 of that grid, with candidate 1's seed
             JsonNode jobs = WebFixture.json(web.get("/console/api/jobs"));
             JsonNode up = jobs.get("jobs").get(0);
