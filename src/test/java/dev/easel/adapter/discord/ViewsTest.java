@@ -43,8 +43,8 @@ class ViewsTest {
         List<List<String>> rows = ids(Views.buttons(job(JobKind.VARIATION, 9)));
         assertEquals(List.of(5, 4, 5, 4, 1), rows.stream().map(List::size).toList());
         assertEquals(List.of("v1:rr:k3j4m5n6p7q8:0"), rows.get(4));
-        assertEquals(List.of(List.of("v1:vs:k3j4m5n6p7q8:1", "v1:vx:k3j4m5n6p7q8:1")),
-                ids(Views.buttons(job(JobKind.UPSCALE, 1))));
+        assertEquals(List.of(List.of("v1:vs:k3j4m5n6p7q8:1", "v1:vx:k3j4m5n6p7q8:1", "v1:up:k3j4m5n6p7q8:1")),
+                ids(Views.buttons(job(JobKind.UPSCALE, 1))), "an upscale offers Vary (Subtle), Vary (Strong), Upscale (2×)");
     }
 
     @Test
