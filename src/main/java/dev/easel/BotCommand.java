@@ -70,35 +70,16 @@ public final class BotCommand {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
-                case "--config" -> config = Path.of(value(args, ++i, a));
-                case "--plans" -> plans = Path.of(value(args, ++i, a));
-                case "--workers" -> workers = whole(value(args, ++i, a), a);
+                case "--config" -> config = Path.of(CommandArgs.value(args, ++i, a, USAGE));
+                case "--plans" -> plans = Path.of(CommandArgs.value(args, ++i, a, USAGE));
+                case "--workers" -> workers = CommandArgs.whole(CommandArgs.value(args, ++i, a, USAGE), a, 0, Integer.MAX_VALUE);
                 case "--fake-engine" -> fake = true;
-                case "--fake-step-ms" -> stepMs = whole(value(args, ++i, a), a);
+                case "--fake-step-ms" -> stepMs = CommandArgs.whole(CommandArgs.value(args, ++i, a, USAGE), a, 0, Integer.MAX_VALUE);
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
         return new Options(config, plans, workers, fake, stepMs, help);
-    }
-
-    private static String value(List<String> args, int i, String option) {
-        if (i >= args.size()) {
-            throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
-        }
-        return args.get(i);
-    }
-
-    private static int whole(String v, String option) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new IllegalArgumentException(option + " must be a whole number >= 0; got '" + v + "'");
     }
 
     /**

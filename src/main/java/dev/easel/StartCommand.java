@@ -141,35 +141,18 @@ public final class StartCommand {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
-                case "--config" -> config = Path.of(value(args, ++i, a));
+                case "--config" -> config = Path.of(CommandArgs.value(args, ++i, a, USAGE));
                 case "--demo" -> demo = true;
                 case "--yes", "-y" -> yes = true;
                 case "--offline" -> offline = true;
                 case "--no-worker" -> worker = false;
                 case "--no-bot" -> bot = false;
                 case "--no-http" -> http = false;
-                case "--workers" -> {
-                    String v = value(args, ++i, a);
-                    try {
-                        workers = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        workers = -1;
-                    }
-                    if (workers < 1 || workers > 16) {
-                        throw new IllegalArgumentException("--workers must be a whole number from 1 to 16; got '" + v + "'");
-                    }
-                }
+                case "--workers" -> workers = CommandArgs.whole(CommandArgs.value(args, ++i, a, USAGE), a, 1, 16);
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
         return new Options(config, demo, yes, offline, worker, bot, http, workers);
-    }
-
-    private static String value(List<String> args, int i, String option) {
-        if (i >= args.size()) {
-            throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
-        }
-        return args.get(i);
     }
 
     /** Starts, waits for SIGTERM (or Ctrl-C), shuts down; returns the exit code. */

@@ -66,38 +66,19 @@ public final class WebCommand {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
-                case "--config" -> config = Path.of(value(args, ++i, a));
-                case "--plans" -> plans = Path.of(value(args, ++i, a));
-                case "--bind" -> bind = value(args, ++i, a);
-                case "--port" -> port = number(value(args, ++i, a), a, 65535);
-                case "--workers" -> workers = number(value(args, ++i, a), a, 64);
+                case "--config" -> config = Path.of(CommandArgs.value(args, ++i, a, USAGE));
+                case "--plans" -> plans = Path.of(CommandArgs.value(args, ++i, a, USAGE));
+                case "--bind" -> bind = CommandArgs.value(args, ++i, a, USAGE);
+                case "--port" -> port = CommandArgs.whole(CommandArgs.value(args, ++i, a, USAGE), a, 0, 65535);
+                case "--workers" -> workers = CommandArgs.whole(CommandArgs.value(args, ++i, a, USAGE), a, 0, 64);
                 case "--fake-engine" -> fake = true;
-                case "--fake-step-ms" -> stepMs = number(value(args, ++i, a), a, 60_000);
-                case "--hash-key" -> hash = value(args, ++i, a);
+                case "--fake-step-ms" -> stepMs = CommandArgs.whole(CommandArgs.value(args, ++i, a, USAGE), a, 0, 60_000);
+                case "--hash-key" -> hash = CommandArgs.value(args, ++i, a, USAGE);
                 case "--new-key" -> newKey = true;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
         return new Options(config, plans, bind, port, workers, fake, stepMs, hash, newKey);
-    }
-
-    private static String value(List<String> args, int i, String option) {
-        if (i >= args.size()) {
-            throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
-        }
-        return args.get(i);
-    }
-
-    private static int number(String v, String option, int max) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 0 && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new IllegalArgumentException(option + " must be a whole number 0.." + max + "; got '" + v + "'");
     }
 
     /**

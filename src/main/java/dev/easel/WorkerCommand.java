@@ -54,36 +54,17 @@ public final class WorkerCommand {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
-                case "--config" -> config = Path.of(value(args, ++i, a));
-                case "--id" -> id = value(args, ++i, a);
-                case "--workers" -> workers = positive(value(args, ++i, a), a);
+                case "--config" -> config = Path.of(CommandArgs.value(args, ++i, a, USAGE));
+                case "--id" -> id = CommandArgs.value(args, ++i, a, USAGE);
+                case "--workers" -> workers = CommandArgs.whole(CommandArgs.value(args, ++i, a, USAGE), a, 0, Integer.MAX_VALUE);
                 case "--fake-engine" -> fake = true;
-                case "--fake-step-ms" -> stepMs = positive(value(args, ++i, a), a);
+                case "--fake-step-ms" -> stepMs = CommandArgs.whole(CommandArgs.value(args, ++i, a, USAGE), a, 0, Integer.MAX_VALUE);
                 case "--exit-when-idle" -> idle = Duration.ofMillis(Math.round(
-                        Double.parseDouble(value(args, ++i, a)) * 1000));
+                        Double.parseDouble(CommandArgs.value(args, ++i, a, USAGE)) * 1000));
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
         return new Options(config, id, workers, fake, stepMs, idle);
-    }
-
-    private static String value(List<String> args, int i, String option) {
-        if (i >= args.size()) {
-            throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
-        }
-        return args.get(i);
-    }
-
-    private static int positive(String v, String option) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new IllegalArgumentException(option + " must be a whole number >= 0; got '" + v + "'");
     }
 
     /**

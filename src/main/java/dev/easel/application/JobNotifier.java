@@ -31,7 +31,10 @@ public interface JobNotifier {
     default void cancelled(Job job) {
     }
 
-    /** Tells {@code first}, then {@code second}; either may be null. */
+    /**
+     * Tells {@code first}, then {@code second}; either may be null. A failure of {@code first} is
+     * logged and does not keep the event from {@code second} (one adapter cannot silence another).
+     */
     static JobNotifier both(JobNotifier first, JobNotifier second) {
         if (first == null || first == NONE) {
             return second == null ? NONE : second;
@@ -40,34 +43,38 @@ public interface JobNotifier {
             return first;
         }
         return new JobNotifier() {
+            private void each(java.util.function.Consumer<JobNotifier> call) {
+                try {
+                    call.accept(first);
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(JobNotifier.class).warn("notifier failed: {}", e.toString());
+                }
+                call.accept(second);
+            }
+
             @Override
             public void started(Job job) {
-                first.started(job);
-                second.started(job);
+                each(n -> n.started(job));
             }
 
             @Override
             public void progress(Job job, int step, int totalSteps, java.awt.image.BufferedImage preview) {
-                first.progress(job, step, totalSteps, preview);
-                second.progress(job, step, totalSteps, preview);
+                each(n -> n.progress(job, step, totalSteps, preview));
             }
 
             @Override
             public void completed(Job job) {
-                first.completed(job);
-                second.completed(job);
+                each(n -> n.completed(job));
             }
 
             @Override
             public void failed(Job job) {
-                first.failed(job);
-                second.failed(job);
+                each(n -> n.failed(job));
             }
 
             @Override
             public void cancelled(Job job) {
-                first.cancelled(job);
-                second.cancelled(job);
+                each(n -> n.cancelled(job));
             }
         };
     }

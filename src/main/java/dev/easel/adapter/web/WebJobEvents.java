@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * other processes are not seen here; the streams also read the database, so those still update, without
  * previews.
  *
- * <p>Pass it to the job service together with the other adapters' notifiers ({@link #alongside}).
+ * <p>Pass it to the job service together with the other adapters' notifiers ({@code JobNotifier.both}).
  */
 public final class WebJobEvents implements JobNotifier {
     private static final Logger log = LoggerFactory.getLogger(WebJobEvents.class);
@@ -45,47 +45,6 @@ public final class WebJobEvents implements JobNotifier {
 
     public WebJobEvents(Clock clock) {
         this.clock = clock;
-    }
-
-    /** A notifier that tells {@code other} first, then this one (each failure is logged and does not stop the other). */
-    public JobNotifier alongside(JobNotifier other) {
-        WebJobEvents self = this;
-        return new JobNotifier() {
-            @Override
-            public void started(Job job) {
-                both(() -> other.started(job), () -> self.started(job));
-            }
-
-            @Override
-            public void progress(Job job, int step, int totalSteps, BufferedImage preview) {
-                both(() -> other.progress(job, step, totalSteps, preview),
-                        () -> self.progress(job, step, totalSteps, preview));
-            }
-
-            @Override
-            public void completed(Job job) {
-                both(() -> other.completed(job), () -> self.completed(job));
-            }
-
-            @Override
-            public void failed(Job job) {
-                both(() -> other.failed(job), () -> self.failed(job));
-            }
-
-            @Override
-            public void cancelled(Job job) {
-                both(() -> other.cancelled(job), () -> self.cancelled(job));
-            }
-        };
-    }
-
-    private static void both(Runnable a, Runnable b) {
-        try {
-            a.run();
-        } catch (RuntimeException e) {
-            log.warn("notifier failed: {}", e.toString());
-        }
-        b.run();
     }
 
     @Override
