@@ -217,37 +217,13 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
         }
         modelOutputs[solverOrder - 1] = slot;
 
-        float sigma = sigmas[stepIndex];
-        float alpha = SchedulerMath.alphaFromSigma(sigma);
-        float sigmaT = sigma * alpha;
-        for (int i = 0; i < slot.length; i++) {
-            float x = sample[i];
-            float m = modelOutput[i];
-            float v;
-            if (dataPrediction) {
-                v = switch (predictionType) {
-                    case EPSILON -> (x - sigmaT * m) / alpha; // x0 = (x - sigma_t eps) / alpha_t
-                    case SAMPLE -> m;
-                    case V_PREDICTION -> alpha * x - sigmaT * m; // x0 = alpha_t x - sigma_t v
-                };
-            } else {
-                v = switch (predictionType) {
-                    case EPSILON -> m;
-                    case SAMPLE -> (x - alpha * m) / sigmaT;
-                    case V_PREDICTION -> alpha * m + sigmaT * x; // eps = alpha_t v + sigma_t x
-                };
-            }
-            slot[i] = v;
-        }
+        SchedulerMath.convertModelOutput(predictionType, dataPrediction, sample, modelOutput, sigmas[stepIndex], slot);
         return slot;
     }
 
-    /** alpha, sigma_t and lambda = log(alpha) - log(sigma_t) at run sigma index i (float32, as the reference). */
+    /** alpha, sigma_t and lambda at run sigma index i. */
     private float[] point(int i) {
-        float alpha = SchedulerMath.alphaFromSigma(sigmas[i]);
-        float sigmaT = sigmas[i] * alpha;
-        float lambda = (float) Math.log(alpha) - (float) Math.log(sigmaT);
-        return new float[] {alpha, sigmaT, lambda};
+        return SchedulerMath.lambdaPoint(sigmas[i]);
     }
 
     private static float exp(float v) {

@@ -269,4 +269,39 @@ final class SchedulerMath {
             throw new IllegalArgumentException(what + " " + index + " is outside 0.." + (length - 1));
         }
     }
+
+    /**
+     * Multistep solvers' conversion of the model output at {@code sigma} into x0 (data prediction)
+     * or epsilon, element-wise into {@code out} (float32 in the reference's order).
+     */
+    static void convertModelOutput(PredictionType type, boolean toX0, float[] sample, float[] modelOutput,
+                                   float sigma, float[] out) {
+        float alpha = alphaFromSigma(sigma);
+        float sigmaT = sigma * alpha;
+        for (int i = 0; i < out.length; i++) {
+            float x = sample[i];
+            float m = modelOutput[i];
+            if (toX0) {
+                out[i] = switch (type) {
+                    case EPSILON -> (x - sigmaT * m) / alpha; // x0 = (x - sigma_t eps) / alpha_t
+                    case SAMPLE -> m;
+                    case V_PREDICTION -> alpha * x - sigmaT * m; // x0 = alpha_t x - sigma_t v
+                };
+            } else {
+                out[i] = switch (type) {
+                    case EPSILON -> m;
+                    case SAMPLE -> (x - alpha * m) / sigmaT;
+                    case V_PREDICTION -> alpha * m + sigmaT * x; // eps = alpha_t v + sigma_t x
+                };
+            }
+        }
+    }
+
+    /** alpha, sigma_t and lambda = log(alpha) - log(sigma_t) at {@code sigma} (float32, as the reference). */
+    static float[] lambdaPoint(float sigma) {
+        float alpha = alphaFromSigma(sigma);
+        float sigmaT = sigma * alpha;
+        float lambda = (float) Math.log(alpha) - (float) Math.log(sigmaT);
+        return new float[] {alpha, sigmaT, lambda};
+    }
 }

@@ -171,37 +171,13 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
     private float[] convertModelOutput(float[] modelOutput, int stepIndex, float[] sample) {
         float[] out = spare != null && spare.length == sample.length ? spare : new float[sample.length];
         spare = null;
-        float sigma = sigmas[stepIndex];
-        float alpha = SchedulerMath.alphaFromSigma(sigma);
-        float sigmaT = sigma * alpha;
-        for (int i = 0; i < out.length; i++) {
-            float x = sample[i];
-            float m = modelOutput[i];
-            float v;
-            if (predictX0) {
-                v = switch (predictionType) {
-                    case EPSILON -> (x - sigmaT * m) / alpha; // x0 = (x - sigma_t eps) / alpha_t
-                    case SAMPLE -> m;
-                    case V_PREDICTION -> alpha * x - sigmaT * m; // x0 = alpha_t x - sigma_t v
-                };
-            } else {
-                v = switch (predictionType) {
-                    case EPSILON -> m;
-                    case SAMPLE -> (x - alpha * m) / sigmaT;
-                    case V_PREDICTION -> alpha * m + sigmaT * x; // eps = alpha_t v + sigma_t x
-                };
-            }
-            out[i] = v;
-        }
+        SchedulerMath.convertModelOutput(predictionType, predictX0, sample, modelOutput, sigmas[stepIndex], out);
         return out;
     }
 
-    /** alpha, sigma_t and lambda = log(alpha) - log(sigma_t) at run sigma index i (float32, as the reference). */
+    /** alpha, sigma_t and lambda at run sigma index i. */
     private float[] point(int i) {
-        float alpha = SchedulerMath.alphaFromSigma(sigmas[i]);
-        float sigmaT = sigmas[i] * alpha;
-        float lambda = (float) Math.log(alpha) - (float) Math.log(sigmaT);
-        return new float[] {alpha, sigmaT, lambda};
+        return SchedulerMath.lambdaPoint(sigmas[i]);
     }
 
     /**
